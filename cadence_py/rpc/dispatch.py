@@ -1,0 +1,142 @@
+"""Routes ``Service::Method`` calls to handler objects and encodes what they return.
+
+A declared exception raised by a handler goes back as a call res with code 0x01 and the
+exception in the result field that *this method* declares (ids differ per method).
+Anything else is an error frame: the Go and Java clients treat undeclared errors that way.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from thriftpy2.thrift import TException, TType
+
+from cadence_py.rpc.codec import decode, encode, fill_required
+from cadence_py.rpc.context import RequestContext
+from cadence_py.transport.codec import decode_headers16, encode_headers16
+from cadence_py.transport.errors import ErrorCode, ProtocolError, TChannelError
+from cadence_py.transport.messages import CallResponse, InboundCall, ResponseCode
+
+log = logging.getLogger(__name__)
+EMPTY_HEADERS = encode_headers16({})
+
+
+@dataclass(frozen=True)
+class MethodSpec:
+    """What the dispatcher needs to know about one Thrift method."""
+
+    name: str
+    args_cls: type
+    result_cls: type
+    arg_names: tuple[str, ...]
+    void: bool
+    exceptions: tuple[tuple[type, str], ...]  # (exception class, result field name)
+
+    def exception_field(self, exc: BaseException) -> str | None:
+        for cls, field_name in self.exceptions:
+            if type(exc) is cls:
+                return field_name
+        return None
+
+
+def method_specs(thrift_service: Any) -> dict[str, MethodSpec]:
+    """Read every method's args/result shape from a thriftpy2 service class."""
+    specs: dict[str, MethodSpec] = {}
+    for name in thrift_service.thrift_services:
+        args_cls = getattr(thrift_service, f"{name}_args")
+        result_cls = getattr(thrift_service, f"{name}_result")
+        arg_names = tuple(spec[1] for _, spec in sorted(args_cls.thrift_spec.items()))
+        exceptions = []
+        for fid, spec in sorted(result_cls.thrift_spec.items()):
+            if fid != 0 and spec[0] == TType.STRUCT and issubclass(spec[2], TException):
+                exceptions.append((spec[2], spec[1]))
+        specs[name] = MethodSpec(name, args_cls, result_cls, arg_names,
+                                 void=0 not in result_cls.thrift_spec,
+                                 exceptions=tuple(exceptions))
+    return specs
+
+
+class NotImplementedMethod(Exception):
+    """Raised by a handler for a method that exists in the IDL but not yet here."""
+
+
+class ThriftDispatcher:
+    """The TChannel handler for all Thrift services of one server.
+
+    ``register("WorkflowService", idl_module.WorkflowService, impl)``: ``impl`` has one
+    method per Thrift method, ``impl.Method(ctx, request)`` (or ``(ctx)`` for methods
+    without arguments), returning the response struct or None for void methods.
+    ``not_implemented`` builds the exception a missing method answers with.
+    """
+
+    def __init__(self, tchannel_service: str = "cadence-frontend") -> None:
+        self.tchannel_service = tchannel_service
+        self._services: dict[str, tuple[dict[str, MethodSpec], Any]] = {}
+        self.observers: list[Any] = []
+
+    def register(self, name: str, thrift_service: Any, impl: Any) -> None:
+        self._services[name] = (method_specs(thrift_service), impl)
+
+    def __call__(self, call: InboundCall) -> CallResponse:
+        service_name, _, method_name = call.method.partition("::")
+        entry = self._services.get(service_name)
+        if entry is None or method_name not in entry[0]:
+            raise TChannelError(ErrorCode.BAD_REQUEST,
+                                f'unrecognized procedure "{call.method}" '
+                                f'for service "{call.service}"')
+        specs, impl = entry
+        spec = specs[method_name]
+        scheme = call.headers.get("as", "thrift")
+        if scheme != "thrift":
+            raise TChannelError(ErrorCode.BAD_REQUEST,
+                                f'expected encoding "thrift" but got "{scheme}"')
+        try:
+            app_headers = decode_headers16(call.arg2) if call.arg2 else {}
+        except ProtocolError as exc:
+            raise TChannelError(ErrorCode.BAD_REQUEST, f"malformed headers: {exc}") from None
+        try:
+            args = decode(spec.args_cls(), call.arg3)
+        except Exception as exc:  # thriftpy2 raises several types for garbage
+            raise TChannelError(ErrorCode.BAD_REQUEST,
+                                f"failed to decode {call.method} arguments: {exc}") from None
+        ctx = RequestContext(service=service_name, method=method_name, headers=app_headers,
+                             caller=call.headers.get("cn", ""), deadline=call.deadline)
+        started = time.monotonic()
+        result = spec.result_cls()
+        code = ResponseCode.OK
+        error: BaseException | None = None
+        try:
+            value = self._invoke(impl, spec, ctx, args)
+            if not spec.void:
+                if value is None:
+                    raise RuntimeError(f"{method_name} returned no response")
+                result.success = value
+        except TException as exc:
+            field_name = spec.exception_field(exc)
+            if field_name is None:
+                error = exc
+                raise TChannelError(ErrorCode.UNEXPECTED,
+                                    f"{type(exc).__name__}: {getattr(exc, 'message', exc)}")
+            setattr(result, field_name, fill_required(exc))
+            code = ResponseCode.APPLICATION_ERROR
+            error = exc
+        except BaseException as exc:
+            error = exc
+            raise
+        finally:
+            for observer in self.observers:
+                observer(ctx, time.monotonic() - started, error)
+        return CallResponse(arg2=EMPTY_HEADERS, arg3=encode(result), code=code)
+
+    def _invoke(self, impl: Any, spec: MethodSpec, ctx: RequestContext, args: Any) -> Any:
+        fn = getattr(impl, spec.name, None)
+        if fn is None:
+            fn = getattr(impl, "not_implemented", None)
+            if fn is None:
+                raise TChannelError(ErrorCode.BAD_REQUEST, f"{spec.name} is not implemented")
+            return fn(ctx, spec)
+        values = [getattr(args, name) for name in spec.arg_names]
+        return fn(ctx, *values)

@@ -1,0 +1,315 @@
+"""One TChannel connection: handshake, the frame read loop, and per-call greenlets.
+
+Both the server and the client use this class. Inbound calls each run in their own
+greenlet so a long poll never stalls other calls on the socket; writes go through one
+lock so the frames of different messages never interleave mid-frame.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import logging
+import os
+import socket
+import sys
+from collections.abc import Callable
+import gevent
+from gevent.event import AsyncResult
+from gevent.lock import Semaphore
+
+from cadence_py.transport.checksum import ChecksumType
+from cadence_py.transport.errors import ErrorCode, ProtocolError, TChannelError
+from cadence_py.transport.fragments import CompleteMessage, Reassembler, encode_message
+from cadence_py.transport.frames import NO_ID, Frame, FrameDecoder, FrameType, encode_frame
+from cadence_py.transport.messages import (
+    PROTOCOL_VERSION,
+    CallResponse,
+    InboundCall,
+    ResponseCode,
+    call_req_head,
+    call_res_head,
+    decode_error,
+    decode_init,
+    encode_error,
+    encode_init,
+)
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[InboundCall], CallResponse]
+HANDSHAKE_TIMEOUT = 10.0
+TCHANNEL_VERSION = "2.0.0-cadence-py"
+
+
+def init_headers(host_port: str, process_name: str | None = None) -> dict[str, str]:
+    """The five init headers tchannel-go insists on (it rejects a reply missing any)."""
+    return {
+        "host_port": host_port,
+        "process_name": process_name or f"cadence-py[{os.getpid()}]",
+        "tchannel_language": "python",
+        "tchannel_language_version": "%d.%d.%d" % sys.version_info[:3],
+        "tchannel_version": TCHANNEL_VERSION,
+    }
+
+
+class ConnectionClosed(TChannelError):
+    def __init__(self, message: str = "connection closed") -> None:
+        super().__init__(ErrorCode.NETWORK, message)
+
+
+class Connection:
+    """A TChannel connection over a connected socket.
+
+    ``handler`` answers inbound calls (server side); ``call`` makes outbound ones.
+    """
+
+    def __init__(self, sock: socket.socket, *, handler: Handler | None = None,
+                 host_port: str = "0.0.0.0:0", process_name: str | None = None,
+                 max_message_size: int = 64 << 20,
+                 on_call_start: Callable[[], None] | None = None,
+                 on_call_end: Callable[[], None] | None = None) -> None:
+        self.sock = sock
+        self.handler = handler
+        self.init_headers = init_headers(host_port, process_name)
+        self.remote_headers: dict[str, str] = {}
+        self._decoder = FrameDecoder()
+        self._inbound = Reassembler(FrameType.CALL_REQ, max_message_size=max_message_size)
+        self._outbound = Reassembler(FrameType.CALL_RES, max_message_size=max_message_size)
+        self._write_lock = Semaphore()
+        self._waiting: dict[int, AsyncResult] = {}
+        self._ids = itertools.count(1)
+        self._closed = False
+        self._ready: list[Frame] = []
+        self._on_call_start = on_call_start
+        self._on_call_end = on_call_end
+        try:
+            self.peer = "%s:%s" % sock.getpeername()[:2]
+        except OSError:
+            self.peer = "?"
+
+    # ------------------------------------------------------------------ reading
+    def _next_frame(self, timeout: float | None = None) -> Frame | None:
+        """The next complete frame, or None at end of stream."""
+        while not self._ready:
+            with gevent.Timeout(timeout, False) if timeout else contextlib.nullcontext():
+                data = self.sock.recv(65536)
+                if not data:
+                    if self._decoder.pending:
+                        log.info("peer %s hung up mid-frame", self.peer)
+                    return None
+                try:
+                    self._ready.extend(self._decoder.feed(data))
+                except ValueError as exc:
+                    raise ProtocolError(str(exc)) from None
+                continue
+            raise ProtocolError("timed out waiting for a frame")
+        return self._ready.pop(0)
+
+    # --------------------------------------------------------------- handshake
+    def accept_handshake(self) -> None:
+        """Server side: wait for init req and answer init res."""
+        frame = self._next_frame(HANDSHAKE_TIMEOUT)
+        if frame is None:
+            raise ConnectionClosed("peer closed before the init handshake")
+        if frame.type != FrameType.INIT_REQ:
+            raise ProtocolError(f"expected init req, got frame type 0x{frame.type:02x}")
+        version, headers = decode_init(frame.payload)
+        if version < PROTOCOL_VERSION:
+            raise ProtocolError(f"unsupported protocol version {version}")
+        self.remote_headers = headers
+        self._send([encode_frame(FrameType.INIT_RES, frame.id, encode_init(self.init_headers))])
+
+    def start_handshake(self) -> None:
+        """Client side: send init req and wait for init res."""
+        self._send([encode_frame(FrameType.INIT_REQ, next(self._ids),
+                                 encode_init(self.init_headers))])
+        frame = self._next_frame(HANDSHAKE_TIMEOUT)
+        if frame is None:
+            raise ConnectionClosed("peer closed during the init handshake")
+        if frame.type == FrameType.ERROR:
+            code, message = decode_error(frame.payload)
+            raise TChannelError(ErrorCode(code), message)
+        if frame.type != FrameType.INIT_RES:
+            raise ProtocolError(f"expected init res, got frame type 0x{frame.type:02x}")
+        version, self.remote_headers = decode_init(frame.payload)
+        if version != PROTOCOL_VERSION:
+            raise ProtocolError(f"peer answered protocol version {version}")
+
+    # -------------------------------------------------------------- read loop
+    def serve(self) -> None:
+        """Read frames until the peer hangs up or breaks the protocol."""
+        try:
+            while not self._closed:
+                frame = self._next_frame()
+                if frame is None:
+                    break
+                try:
+                    self._dispatch(frame)
+                except ProtocolError as exc:
+                    if exc.message_id is None or exc.code == ErrorCode.FATAL:
+                        raise
+                    log.info("bad message %d from %s: %s", exc.message_id, self.peer, exc)
+                    self.send_error(exc.message_id, exc.code, str(exc))
+        except ProtocolError as exc:
+            log.warning("protocol error from %s: %s; closing", self.peer, exc)
+            self.send_error(NO_ID, ErrorCode.FATAL, str(exc))
+        except OSError as exc:
+            log.info("connection to %s failed: %s", self.peer, exc)
+        finally:
+            self.close()
+
+    def _dispatch(self, frame: Frame) -> None:
+        kind = frame.type
+        if kind in (FrameType.CALL_REQ, FrameType.CALL_REQ_CONTINUE):
+            message = self._inbound.feed(kind, frame.id, frame.payload)
+            if message is not None:
+                self._start_call(message)
+        elif kind in (FrameType.CALL_RES, FrameType.CALL_RES_CONTINUE):
+            message = self._outbound.feed(kind, frame.id, frame.payload)
+            if message is not None:
+                waiter = self._waiting.pop(message.id, None)
+                if waiter is not None:
+                    waiter.set(message)
+        elif kind == FrameType.ERROR:
+            code, text = decode_error(frame.payload)
+            self._outbound.discard(frame.id)
+            waiter = self._waiting.pop(frame.id, None)
+            if waiter is not None:
+                waiter.set_exception(TChannelError(_error_code(code), text))
+            else:
+                log.info("error frame from %s (id %d, code %d): %s", self.peer, frame.id,
+                         code, text)
+        elif kind == FrameType.PING_REQ:
+            self._send([encode_frame(FrameType.PING_RES, frame.id, b"")])
+        elif kind == FrameType.PING_RES:
+            waiter = self._waiting.pop(frame.id, None)
+            if waiter is not None:
+                waiter.set(None)
+        elif kind in (FrameType.CANCEL, FrameType.CLAIM):
+            pass  # advisory; the call finishes or times out on its own
+        else:
+            raise ProtocolError(f"unexpected frame type 0x{kind:02x} after the handshake")
+
+    # ---------------------------------------------------------- inbound calls
+    def _start_call(self, message: CompleteMessage) -> None:
+        meta = message.meta
+        call = InboundCall(id=message.id, service=meta.service, ttl_ms=meta.ttl_ms,
+                           headers=meta.headers, arg1=message.args[0],
+                           arg2=message.args[1], arg3=message.args[2], tracing=meta.tracing)
+        if self.handler is None:
+            self.send_error(call.id, ErrorCode.DECLINED, "this peer does not accept calls")
+            return
+        if call.ttl_ms <= 0:
+            self.send_error(call.id, ErrorCode.BAD_REQUEST, "call has no TTL")
+            return
+        gevent.spawn(self._run_call, call)
+
+    def _run_call(self, call: InboundCall) -> None:
+        done = False
+
+        def expire() -> None:
+            nonlocal done
+            if not done:
+                done = True
+                self.send_error(call.id, ErrorCode.TIMEOUT,
+                                f"{call.method} did not finish within {call.ttl_ms} ms")
+
+        timer = gevent.spawn_later(call.ttl_ms / 1000.0, expire)
+        if self._on_call_start:
+            self._on_call_start()
+        try:
+            assert self.handler is not None
+            response = self.handler(call)
+        except TChannelError as exc:
+            if not done:
+                done = True
+                self.send_error(call.id, exc.code, exc.message)
+            return
+        except Exception as exc:  # a handler bug must not take the connection down
+            log.exception("handler for %s failed", call.method)
+            if not done:
+                done = True
+                self.send_error(call.id, ErrorCode.UNEXPECTED, f"{type(exc).__name__}: {exc}")
+            return
+        finally:
+            timer.kill(block=False)
+            if self._on_call_end:
+                self._on_call_end()
+        if done:
+            return  # the caller already got a timeout; the result is dropped
+        done = True
+        headers = dict(response.headers)
+        headers.setdefault("as", call.headers.get("as", "thrift"))
+        frames = encode_message(FrameType.CALL_RES, call.id,
+                                call_res_head(int(response.code), headers),
+                                (response.arg1, response.arg2, response.arg3))
+        self._send(frames)
+
+    # --------------------------------------------------------- outbound calls
+    def call(self, service: str, arg1: bytes, arg2: bytes, arg3: bytes, *,
+             headers: dict[str, str] | None = None, ttl_ms: int = 5000,
+             csum_type: ChecksumType = ChecksumType.CRC32) -> CallResponse:
+        """Make one call and wait for its response (or raise TChannelError)."""
+        if self._closed:
+            raise ConnectionClosed()
+        message_id = next(self._ids)
+        waiter: AsyncResult = AsyncResult()
+        self._waiting[message_id] = waiter
+        frames = encode_message(FrameType.CALL_REQ, message_id,
+                                call_req_head(ttl_ms, service, headers or {}),
+                                (arg1, arg2, arg3), csum_type)
+        try:
+            self._send(frames)
+            message: CompleteMessage = waiter.get(timeout=ttl_ms / 1000.0 + 1.0)
+        except gevent.Timeout:
+            raise TChannelError(ErrorCode.TIMEOUT, f"no response within {ttl_ms} ms") from None
+        finally:
+            self._waiting.pop(message_id, None)
+        return CallResponse(arg1=message.args[0], arg2=message.args[1], arg3=message.args[2],
+                            code=ResponseCode(min(message.meta.code, 1)),
+                            headers=message.meta.headers)
+
+    def ping(self, timeout: float = 5.0) -> None:
+        message_id = next(self._ids)
+        waiter: AsyncResult = AsyncResult()
+        self._waiting[message_id] = waiter
+        self._send([encode_frame(FrameType.PING_REQ, message_id, b"")])
+        waiter.get(timeout=timeout)
+
+    # ----------------------------------------------------------------- writing
+    def send_error(self, message_id: int, code: ErrorCode, message: str) -> None:
+        self._send([encode_frame(FrameType.ERROR, message_id, encode_error(code, message))])
+
+    def _send(self, frames: list[bytes]) -> None:
+        if self._closed:
+            return
+        with self._write_lock:
+            try:
+                self.sock.sendall(b"".join(frames))
+            except OSError as exc:
+                log.info("write to %s failed: %s", self.peer, exc)
+                self.close()
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        for waiter in self._waiting.values():
+            waiter.set_exception(ConnectionClosed())
+        self._waiting.clear()
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+
+def _error_code(code: int) -> ErrorCode:
+    try:
+        return ErrorCode(code)
+    except ValueError:
+        return ErrorCode.UNEXPECTED

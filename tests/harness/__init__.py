@@ -1,0 +1,1 @@
+"""Test harnesses that run real servers (Cassandra, ...) for the test suite."""

@@ -1,0 +1,307 @@
+"""Run a real Apache Cassandra 5.0.x node on loopback for the test suite.
+
+The jars come from Maven Central (``org.apache.cassandra:cassandra-all``) through
+``tests/harness/cassandra/pom.xml``; the node is a plain ``java`` subprocess running
+``org.apache.cassandra.service.CassandraDaemon`` with a generated cassandra.yaml.
+Facts behind the flags are in docs/cassandra-harness.md.
+
+CLI::
+
+    python -m tests.harness.cassandra fetch
+    python -m tests.harness.cassandra run --workdir /tmp/c1 --port 9042
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Mapping, Optional
+
+VERSION = "5.0.9"
+CACHE_DIR = Path(os.environ.get("CADENCE_PY_CACHE") or "~/.cache/cadence-py").expanduser()
+POM = Path(__file__).resolve().parent / "cassandra" / "pom.xml"
+_MARKER = ".complete"  # written last, so an interrupted fetch is redone
+
+# From conf/jvm17-server.options of Cassandra 5.0: without these JPMS openings Cassandra
+# (jamm, netty, chronicle, its own Unsafe users) fails at startup on JDK 17.
+_JPMS_FLAGS = [
+    *(f"--add-exports={m}=ALL-UNNAMED" for m in (
+        "java.base/jdk.internal.misc", "java.management.rmi/com.sun.jmx.remote.internal.rmi",
+        "java.rmi/sun.rmi.registry", "java.rmi/sun.rmi.server", "java.sql/java.sql",
+        "java.base/java.lang.ref", "jdk.unsupported/sun.misc",
+        "jdk.compiler/com.sun.tools.javac.file", "jdk.attach/sun.tools.attach")),
+    *(f"--add-opens={m}=ALL-UNNAMED" for m in (
+        "java.base/java.lang.module", "java.base/jdk.internal.loader",
+        "java.base/jdk.internal.ref", "java.base/jdk.internal.reflect",
+        "java.base/jdk.internal.math", "java.base/jdk.internal.module",
+        "java.base/jdk.internal.util.jar", "jdk.management/com.sun.management.internal",
+        "java.base/sun.nio.ch", "java.base/java.io", "java.base/java.lang.reflect",
+        "jdk.compiler/com.sun.tools.javac", "java.base/java.lang", "java.base/java.util",
+        "java.base/java.nio")),
+]
+
+_LOGBACK = """<configuration>
+  <appender name="OUT" class="ch.qos.logback.core.ConsoleAppender">
+    <encoder><pattern>%-5level [%thread] %date{ISO8601} %logger{0}:%line - %msg%n</pattern></encoder>
+  </appender>
+  <root level="INFO"><appender-ref ref="OUT"/></root>
+</configuration>
+"""
+
+
+def lib_dir(cache_dir: Optional[Path] = None, version: str = VERSION) -> Path:
+    return Path(cache_dir or CACHE_DIR) / f"cassandra-{version}" / "lib"
+
+
+def fetch(cache_dir: Optional[Path] = None, version: str = VERSION) -> Path:
+    """Resolve Cassandra's jars into ``<cache>/cassandra-<version>/lib`` (idempotent).
+
+    Maven runs only when the lib dir lacks its completion marker. Jars are copied into a
+    temporary sibling dir and renamed into place, so a killed fetch never looks complete.
+    """
+    cache = Path(cache_dir or CACHE_DIR)
+    lib = lib_dir(cache, version)
+    if (lib / _MARKER).exists() and (lib / f"cassandra-all-{version}.jar").exists():
+        return lib
+    mvn = shutil.which("mvn")
+    if mvn is None:
+        raise RuntimeError("mvn not found on PATH; install Maven to fetch Cassandra's jars")
+    lib.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix="lib.", dir=lib.parent))
+    cmd = [mvn, "-q", "-B", "-f", str(POM), f"-Dmaven.repo.local={cache / 'm2'}",
+           f"-Dcassandra.version={version}", "dependency:copy-dependencies",
+           f"-DoutputDirectory={tmp}", "-DincludeScope=runtime"]
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if proc.returncode != 0 or not (tmp / f"cassandra-all-{version}.jar").exists():
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise RuntimeError(f"mvn failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stdout[-4000:]}")
+    (tmp / _MARKER).write_text(version + "\n")
+    shutil.rmtree(lib, ignore_errors=True)
+    tmp.rename(lib)
+    return lib
+
+
+def free_port() -> int:
+    """An ephemeral loopback port that was free a moment ago (racy, but fine for tests)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class CassandraError(RuntimeError):
+    """The node failed to start or died; the message carries the tail of its log."""
+
+
+class CassandraNode:
+    """One single-node Cassandra cluster on 127.0.0.1, data and log under ``workdir``."""
+
+    def __init__(self, workdir: os.PathLike[str] | str, native_port: Optional[int] = None,
+                 storage_port: Optional[int] = None, heap: str = "1G",
+                 jmx_port: Optional[int] = None, cache_dir: Optional[Path] = None,
+                 version: str = VERSION, extra_config: Optional[Mapping[str, Any]] = None) -> None:
+        """``native_port``/``storage_port`` default to free ports; ``jmx_port=None`` leaves
+        JMX off (nodetool then cannot connect); ``extra_config`` overrides yaml keys."""
+        self.workdir = Path(workdir).resolve()
+        self.contact_point = "127.0.0.1"
+        self.port = native_port or free_port()
+        self.storage_port = storage_port or free_port()
+        self.heap = heap
+        self.jmx_port = jmx_port
+        self.cache_dir = cache_dir
+        self.version = version
+        self.extra_config = dict(extra_config or {})
+        self.log_path = self.workdir / "cassandra.log"
+        self.proc: Optional[subprocess.Popen[bytes]] = None
+
+    def config(self) -> dict[str, Any]:
+        """cassandra.yaml contents. 5.0 rejects unknown keys and wants unit-suffixed values."""
+        d = self.workdir / "data"
+        cfg: dict[str, Any] = {
+            "cluster_name": "cadence-py-test",
+            "num_tokens": 1,  # one token: less ring/system-table work on first boot
+            "partitioner": "org.apache.cassandra.dht.Murmur3Partitioner",
+            "endpoint_snitch": "SimpleSnitch",
+            "listen_address": self.contact_point,
+            "rpc_address": self.contact_point,
+            "storage_port": self.storage_port,
+            "native_transport_port": self.port,
+            "start_native_transport": True,
+            "seed_provider": [{"class_name": "org.apache.cassandra.locator.SimpleSeedProvider",
+                               "parameters": [{"seeds": self.contact_point}]}],
+            "data_file_directories": [str(d / "data")],
+            "commitlog_directory": str(d / "commitlog"),
+            "saved_caches_directory": str(d / "saved_caches"),
+            "hints_directory": str(d / "hints"),
+            "cdc_raw_directory": str(d / "cdc_raw"),
+            "commitlog_sync": "periodic",
+            "commitlog_sync_period": "10000ms",
+            "auto_snapshot": False,  # DROP/TRUNCATE in tests would otherwise snapshot to disk
+            "incremental_backups": False,
+            "hinted_handoff_enabled": False,
+            "dynamic_snitch": False,
+            "memtable_allocation_type": "heap_buffers",
+            "concurrent_compactors": 1,
+            "compaction_throughput": "0MiB/s",  # unthrottled; tests write little
+        }
+        cfg.update(self.extra_config)
+        return cfg
+
+    def command(self, lib: Path) -> list[str]:
+        java = str(Path(os.environ["JAVA_HOME"]) / "bin" / "java") if os.environ.get("JAVA_HOME") \
+            else (shutil.which("java") or "java")
+        jamm = sorted(lib.glob("jamm-*.jar"))
+        if not jamm:
+            raise CassandraError(f"no jamm-*.jar in {lib}; refetch")
+        props = {
+            "cassandra.config": (self.workdir / "cassandra.yaml").as_uri(),
+            "cassandra.storagedir": str(self.workdir / "data"),
+            "cassandra.logdir": str(self.workdir / "logs"),
+            "logback.configurationFile": str(self.workdir / "logback.xml"),
+            "cassandra-foreground": "yes",  # keep logging to stdout (our log file)
+            # Single seed node: nothing to wait for. Saves the ~8 s gossip settle loop.
+            "cassandra.skip_wait_for_gossip_to_settle": "0",
+            "cassandra.ring_delay_ms": "1000",
+            # No fsync of system tables: big win on slow disks; data loss only on crash.
+            "cassandra.unsafesystem": "true",
+            "cassandra.superuser_setup_delay_ms": "0",
+            "java.net.preferIPv4Stack": "true",
+            "jdk.attach.allowAttachSelf": "true",  # jamm / in-JVM tools attach to self
+            "io.netty.tryReflectionSetAccessible": "true",
+            "io.netty.allocator.useCacheForAllThreads": "true",
+            "io.netty.allocator.maxOrder": "11",
+            "chronicle.analytics.disable": "true",  # never phone home (no internet here)
+            "chronicle.announcer.disable": "true",
+        }
+        if self.jmx_port:  # local-only JMX (binds 127.0.0.1); unset = JMX disabled
+            props["cassandra.jmx.local.port"] = str(self.jmx_port)
+        return [
+            java, f"-Xms{self.heap}", f"-Xmx{self.heap}", "-Xss256k",
+            "-XX:+UseG1GC", "-XX:+ParallelRefProcEnabled", "-XX:MaxTenuringThreshold=1",
+            "-XX:MaxGCPauseMillis=300", "-XX:+UseThreadPriorities", "-XX:+PerfDisableSharedMem",
+            "-XX:+HeapDumpOnOutOfMemoryError", f"-XX:HeapDumpPath={self.workdir}",
+            "-ea", "-da:net.openhft...",  # as bin/cassandra: asserts on, not for chronicle
+            f"-javaagent:{jamm[-1]}",  # Cassandra measures memtable sizes with jamm
+            *_JPMS_FLAGS, *(f"-D{k}={v}" for k, v in props.items()),
+            "-cp", f"{lib}/*", "org.apache.cassandra.service.CassandraDaemon",
+        ]
+
+    def start(self, timeout: float = 180) -> "CassandraNode":
+        """Write config, launch the JVM, and block until a CQL session connects."""
+        if self.proc is not None and self.proc.poll() is None:
+            return self
+        lib = fetch(self.cache_dir, self.version)
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        (self.workdir / "cassandra.yaml").write_text(json.dumps(self.config(), indent=1))  # JSON is YAML
+        (self.workdir / "logback.xml").write_text(_LOGBACK)
+        log = open(self.log_path, "ab")
+        try:
+            self.proc = subprocess.Popen(self.command(lib), stdin=subprocess.DEVNULL, stdout=log,
+                                         stderr=subprocess.STDOUT, cwd=self.workdir,
+                                         start_new_session=True)  # Ctrl-C in pytest is ours to handle
+        finally:
+            log.close()
+        deadline = time.monotonic() + timeout
+        try:
+            self._wait_ready(deadline)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _wait_ready(self, deadline: float) -> None:
+        assert self.proc is not None
+        last: Optional[BaseException] = None
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise CassandraError(f"Cassandra exited with {self.proc.returncode}\n{self.log_tail()}")
+            if "Starting listening for CQL clients" in self.log_path.read_text(errors="replace"):
+                try:
+                    self._cql_ping()
+                    return
+                except Exception as e:  # noqa: BLE001 - keep polling until the deadline
+                    last = e
+            time.sleep(0.5)
+        raise CassandraError(f"Cassandra not ready on {self.contact_point}:{self.port} "
+                             f"(last error: {last!r})\n{self.log_tail()}")
+
+    def _cql_ping(self) -> None:
+        from cassandra.cluster import Cluster  # the driver, not this module
+
+        cluster = Cluster([self.contact_point], port=self.port, connect_timeout=5)
+        try:
+            cluster.connect().execute("SELECT release_version FROM system.local")
+        finally:
+            cluster.shutdown()
+
+    def log_tail(self, lines: int = 60) -> str:
+        try:
+            text = self.log_path.read_text(errors="replace").splitlines()
+        except OSError:
+            return "(no log)"
+        return "--- tail of %s ---\n%s" % (self.log_path, "\n".join(text[-lines:]))
+
+    def pid(self) -> Optional[int]:
+        return self.proc.pid if self.proc else None
+
+    def stop(self, timeout: float = 30) -> None:
+        """SIGTERM (Cassandra's shutdown hook flushes and exits), then SIGKILL after ``timeout``."""
+        proc, self.proc = self.proc, None
+        if proc is None or proc.poll() is not None:
+            return
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+    def __enter__(self) -> "CassandraNode":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m tests.harness.cassandra")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    f = sub.add_parser("fetch", help="resolve the jars into the cache")
+    f.add_argument("--cache-dir", type=Path)
+    r = sub.add_parser("run", help="run a node in the foreground until Ctrl-C")
+    r.add_argument("--workdir", type=Path, required=True)
+    r.add_argument("--port", type=int, default=9042)
+    r.add_argument("--heap", default="1G")
+    r.add_argument("--jmx-port", type=int)
+    args = ap.parse_args(argv)
+    if args.cmd == "fetch":
+        t = time.monotonic()
+        print(f"{fetch(args.cache_dir)} ({time.monotonic() - t:.1f}s)")
+        return 0
+    node = CassandraNode(args.workdir, native_port=args.port, heap=args.heap, jmx_port=args.jmx_port)
+    t = time.monotonic()
+    node.start()
+    print(f"Cassandra {VERSION} ready on {node.contact_point}:{node.port} in "
+          f"{time.monotonic() - t:.1f}s (pid {node.pid()}, log {node.log_path}); Ctrl-C stops it",
+          flush=True)
+    try:
+        assert node.proc is not None
+        node.proc.wait()
+        print(node.log_tail(), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        node.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

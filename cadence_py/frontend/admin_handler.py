@@ -1,0 +1,38 @@
+"""AdminService: the operator API behind `cadence admin ...` (grows with later issues)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cadence_py.frontend import errors
+from cadence_py.frontend.config import FrontendConfig
+from cadence_py.rpc import idl
+from cadence_py.rpc.context import RequestContext
+from cadence_py.rpc.dispatch import MethodSpec
+
+
+class AdminHandler:
+    def __init__(self, config: FrontendConfig, persistence_name: str) -> None:
+        self.config = config
+        self.persistence_name = persistence_name
+
+    def DescribeCluster(self, ctx: RequestContext) -> Any:
+        shared = idl.shared()
+        admin = idl.admin()
+        return admin.DescribeClusterResponse(
+            supportedClientVersions=shared.SupportedClientVersions(
+                goSdk=self.config.supported_go_sdk, javaSdk=self.config.supported_java_sdk),
+            persistenceInfo={"defaultStore": admin.PersistenceInfo(backend=self.persistence_name)})
+
+    def not_implemented(self, ctx: RequestContext, spec: MethodSpec) -> Any:
+        message = f"AdminService.{spec.name} is not implemented by cadence-py yet."
+        if any(cls.__name__ == "BadRequestError" for cls, _ in spec.exceptions):
+            raise errors.bad_request(message)
+        raise errors.internal_error(message)
+
+
+class HealthHandler:
+    """``Meta::health``, which the Java client's isHealthy() calls."""
+
+    def health(self, ctx: RequestContext) -> Any:
+        return idl.health().HealthStatus(ok=True, msg="OK")

@@ -1,0 +1,20 @@
+"""Frontend settings; defaults are the upstream server's dynamic-config defaults."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class FrontendConfig:
+    cluster_name: str = "cluster0"
+    min_retention_days: int = 1  # system.minRetentionDays
+    max_retention_days: int = 30  # system.maxRetentionDays
+    domain_name_max_length: int = 1000  # limit.domainNameLength
+    max_bad_binary_count: int = 10  # frontend.maxBadBinaries
+    enable_client_version_check: bool = False  # frontend.enableClientVersionCheck
+    required_domain_data_keys: dict[str, str] = field(default_factory=dict)
+    # GetClusterInfo.supportedClientVersions and the version check's upper bounds.
+    supported_go_sdk: str = "1.7.0"
+    supported_java_sdk: str = "1.5.0"
+    supported_cli: str = "1.7.0"

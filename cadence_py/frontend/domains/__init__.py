@@ -1,0 +1,1 @@
+"""Domain APIs: one small module per call (register, describe, update, deprecate, list)."""

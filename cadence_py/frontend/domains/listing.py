@@ -1,0 +1,26 @@
+"""ListDomains: one page of DescribeDomainResponse, in name order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cadence_py.frontend import errors
+from cadence_py.frontend.domains.convert import describe_response
+from cadence_py.persistence.domains import DomainStore
+from cadence_py.rpc import idl
+
+DEFAULT_PAGE_SIZE = 100
+
+
+def list_domains(store: DomainStore, request: Any) -> Any:
+    if request is None:
+        raise errors.bad_request(errors.REQUEST_NOT_SET)
+    page_size = request.pageSize or DEFAULT_PAGE_SIZE
+    if page_size < 0:
+        raise errors.bad_request("PageSize must not be negative.")
+    try:
+        records, token = store.list_domains(page_size, request.nextPageToken or None)
+    except ValueError:
+        raise errors.bad_request(errors.INVALID_NEXT_PAGE_TOKEN) from None
+    return idl.shared().ListDomainsResponse(
+        domains=[describe_response(r) for r in records], nextPageToken=token)

@@ -1,0 +1,50 @@
+"""Constructors for the Thrift exceptions Cadence's clients expect.
+
+Each fills the fields the clients require: newer Go clients refuse an
+EntityNotExistsError without ``activeClusters``, for instance.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cadence_py.rpc import idl
+
+
+def bad_request(message: str) -> Any:
+    return idl.shared().BadRequestError(message=message)
+
+
+def entity_not_exists(message: str, current_cluster: str | None = None,
+                      active_cluster: str | None = None) -> Any:
+    return idl.shared().EntityNotExistsError(message=message, currentCluster=current_cluster,
+                                             activeCluster=active_cluster, activeClusters=[])
+
+
+def domain_already_exists(message: str = "Domain already exists.") -> Any:
+    return idl.shared().DomainAlreadyExistsError(message=message)
+
+
+def service_busy(message: str, reason: str | None = None) -> Any:
+    return idl.shared().ServiceBusyError(message=message, reason=reason)
+
+
+def internal_error(message: str) -> Any:
+    return idl.shared().InternalServiceError(message=message)
+
+
+def client_version_not_supported(feature_version: str, client_impl: str,
+                                 supported: str) -> Any:
+    return idl.shared().ClientVersionNotSupportedError(
+        featureVersion=feature_version, clientImpl=client_impl, supportedVersions=supported)
+
+
+# Messages the upstream frontend uses, so clients and people see the same text.
+REQUEST_NOT_SET = "Request is nil."
+DOMAIN_NOT_SET = "Domain not set on request."
+DOMAIN_TOO_LONG = "Domain length exceeds limit."
+INVALID_RETENTION = "RetentionDays is invalid."
+INVALID_RETENTION_PERIOD = "A valid retention period is not set on request."
+INVALID_DOMAIN_NAME = "Domain name can only include alphanumeric and dash characters."
+INVALID_ARCHIVAL_CONFIG = "Invalid to enable archival without specifying a uri."
+INVALID_NEXT_PAGE_TOKEN = "Invalid NextPageToken."

@@ -1,0 +1,102 @@
+"""WorkflowService: the frontend's public API, one method per Thrift method.
+
+Each method validates the caller's version, delegates to a small per-API module, and
+turns persistence errors into the exceptions Cadence clients expect. Methods that are
+not built yet answer BadRequestError naming the method (see ``not_implemented``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+from cadence_py.frontend import errors
+from cadence_py.frontend.config import FrontendConfig
+from cadence_py.frontend.domains.describe import describe_domain
+from cadence_py.frontend.domains.listing import list_domains
+from cadence_py.frontend.domains.register import register_domain
+from cadence_py.frontend.domains.update import deprecate_domain, update_domain
+from cadence_py.frontend.search_attributes import default_search_attributes
+from cadence_py.frontend.version_check import check_client_version
+from cadence_py.persistence import errors as perr
+from cadence_py.persistence.domains import DomainStore
+from cadence_py.rpc import idl
+from cadence_py.rpc.context import RequestContext
+from cadence_py.rpc.dispatch import MethodSpec
+
+log = logging.getLogger(__name__)
+
+
+@contextlib.contextmanager
+def persistence_errors() -> Iterator[None]:
+    """Map store errors to the Thrift exceptions (or error frames) clients expect."""
+    try:
+        yield
+    except perr.EntityNotExistsError as exc:
+        raise errors.entity_not_exists(str(exc)) from None
+    except perr.DomainAlreadyExistsError:
+        raise errors.domain_already_exists() from None
+    except perr.ConditionFailedError as exc:
+        raise errors.service_busy(f"Conflicting update, try again: {exc}") from None
+    except perr.PersistenceError as exc:
+        log.error("persistence failure: %s", exc)
+        raise errors.internal_error(f"Persistence failure: {exc}") from None
+
+
+class WorkflowHandler:
+    """Implements ``WorkflowService``; registered with the ThriftDispatcher."""
+
+    def __init__(self, domains: DomainStore, config: FrontendConfig | None = None) -> None:
+        self.domains = domains
+        self.config = config or FrontendConfig()
+        self.search_attributes = default_search_attributes()
+
+    def _check(self, ctx: RequestContext) -> None:
+        check_client_version(ctx, self.config)
+
+    # ------------------------------------------------------------------ domains
+    def RegisterDomain(self, ctx: RequestContext, request: Any) -> None:
+        self._check(ctx)
+        with persistence_errors():
+            register_domain(self.domains, self.config, request)
+        log.info("registered domain %s", request.name)
+
+    def DescribeDomain(self, ctx: RequestContext, request: Any) -> Any:
+        self._check(ctx)
+        with persistence_errors():
+            return describe_domain(self.domains, request)
+
+    def UpdateDomain(self, ctx: RequestContext, request: Any) -> Any:
+        self._check(ctx)
+        with persistence_errors():
+            return update_domain(self.domains, self.config, request)
+
+    def DeprecateDomain(self, ctx: RequestContext, request: Any) -> None:
+        self._check(ctx)
+        with persistence_errors():
+            deprecate_domain(self.domains, request)
+
+    def ListDomains(self, ctx: RequestContext, request: Any) -> Any:
+        self._check(ctx)
+        with persistence_errors():
+            return list_domains(self.domains, request)
+
+    # ------------------------------------------------------------------ cluster
+    def GetClusterInfo(self, ctx: RequestContext) -> Any:
+        shared = idl.shared()
+        return shared.ClusterInfo(supportedClientVersions=shared.SupportedClientVersions(
+            goSdk=self.config.supported_go_sdk, javaSdk=self.config.supported_java_sdk))
+
+    def GetSearchAttributes(self, ctx: RequestContext) -> Any:
+        self._check(ctx)
+        return idl.shared().GetSearchAttributesResponse(keys=dict(self.search_attributes))
+
+    # ------------------------------------------------------------ placeholders
+    def not_implemented(self, ctx: RequestContext, spec: MethodSpec) -> Any:
+        """Declared-but-unbuilt methods: a BadRequestError naming the method."""
+        message = f"{spec.name} is not implemented by cadence-py yet."
+        if any(cls.__name__ == "BadRequestError" for cls, _ in spec.exceptions):
+            raise errors.bad_request(message)
+        raise errors.internal_error(message)

@@ -1,0 +1,193 @@
+"""Build a cassandra-driver Session from cadence-py's Cassandra config.
+
+All driver-specific I/O setup lives here (connection class, TLS, auth, consistency,
+timeouts) so the stores only see a ``Session``. That matters because the driver's gevent
+reactor is deprecated (removal announced for 3.31): when it goes, only this module changes.
+
+Defaults follow Cadence's gocql plugin (``nosqlplugin/cassandra/plugin.go``): consistency
+LOCAL_QUORUM, serial consistency LOCAL_SERIAL, request timeout 10 s, connect timeout 2 s,
+native protocol v4.
+"""
+
+from __future__ import annotations
+
+import ssl
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from cassandra import ConsistencyLevel
+from cassandra.auth import PlainTextAuthProvider
+from cassandra.cluster import EXEC_PROFILE_DEFAULT, Cluster, ExecutionProfile, Session
+from cassandra.policies import DCAwareRoundRobinPolicy, TokenAwarePolicy
+from cassandra.query import dict_factory
+
+DEFAULT_PORT = 9042
+DEFAULT_TIMEOUT_S = 10.0
+DEFAULT_CONNECT_TIMEOUT_S = 2.0
+DEFAULT_PROTOCOL_VERSION = 4
+
+
+@dataclass(frozen=True)
+class TLSConfig:
+    """Cadence's ``tls`` block. Without host verification the server certificate is not
+    checked at all, as gocql does with ``enableHostVerification: false``."""
+
+    enabled: bool = False
+    cert_file: str | None = None
+    key_file: str | None = None
+    ca_file: str | None = None
+    enable_host_verification: bool = False
+    server_name: str | None = None
+
+
+@dataclass(frozen=True)
+class CassandraConfig:
+    """The connection part of Cadence's ``nosql``/``cassandra`` datastore config."""
+
+    hosts: tuple[str, ...] = ("127.0.0.1",)
+    port: int = DEFAULT_PORT
+    keyspace: str = "cadence"
+    user: str | None = None
+    password: str | None = None
+    datacenter: str | None = None
+    protocol_version: int = DEFAULT_PROTOCOL_VERSION
+    consistency: str = "LOCAL_QUORUM"
+    serial_consistency: str = "LOCAL_SERIAL"
+    timeout_s: float = DEFAULT_TIMEOUT_S
+    connect_timeout_s: float = DEFAULT_CONNECT_TIMEOUT_S
+    tls: TLSConfig = field(default_factory=TLSConfig)
+
+    @classmethod
+    def from_mapping(cls, raw: Mapping[str, Any]) -> "CassandraConfig":
+        """Read Cadence's YAML keys (``hosts`` is a comma-separated string there;
+        ``timeout``/``connectTimeout`` are seconds here, not Go durations)."""
+        hosts = raw.get("hosts", "127.0.0.1")
+        if isinstance(hosts, str):
+            hosts = [h.strip() for h in hosts.split(",") if h.strip()]
+        tls_raw = raw.get("tls") or {}
+        tls = TLSConfig(
+            enabled=bool(tls_raw.get("enabled", False)),
+            cert_file=tls_raw.get("certFile"),
+            key_file=tls_raw.get("keyFile"),
+            ca_file=tls_raw.get("caFile"),
+            enable_host_verification=bool(tls_raw.get("enableHostVerification", False)),
+            server_name=tls_raw.get("serverName"),
+        )
+        return cls(
+            hosts=tuple(hosts),
+            port=int(raw.get("port") or DEFAULT_PORT),
+            keyspace=raw.get("keyspace", "cadence"),
+            user=raw.get("user") or None,
+            password=raw.get("password") or None,
+            datacenter=raw.get("datacenter") or None,
+            protocol_version=int(raw.get("protoVersion") or DEFAULT_PROTOCOL_VERSION),
+            consistency=(raw.get("consistency") or "LOCAL_QUORUM").upper(),
+            serial_consistency=(raw.get("serialConsistency") or "LOCAL_SERIAL").upper(),
+            timeout_s=float(raw.get("timeout") or DEFAULT_TIMEOUT_S),
+            connect_timeout_s=float(raw.get("connectTimeout") or DEFAULT_CONNECT_TIMEOUT_S),
+            tls=tls,
+        )
+
+
+def _consistency(name: str) -> int:
+    try:
+        return int(getattr(ConsistencyLevel, name.upper()))
+    except AttributeError:
+        raise ValueError(f"unknown Cassandra consistency level {name!r}") from None
+
+
+def _ssl_context(tls: TLSConfig) -> ssl.SSLContext:
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    if tls.enable_host_verification:
+        ctx.check_hostname = True
+        ctx.verify_mode = ssl.CERT_REQUIRED
+        if tls.ca_file:
+            ctx.load_verify_locations(cafile=tls.ca_file)
+        else:
+            ctx.load_default_certs()
+    else:
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+    if tls.cert_file and tls.key_file:
+        ctx.load_cert_chain(certfile=tls.cert_file, keyfile=tls.key_file)
+    elif tls.cert_file or tls.key_file:
+        raise ValueError("tls certFile and keyFile must be given together")
+    return ctx
+
+
+def gevent_active() -> bool:
+    """True when the socket module is gevent-patched (the server runs monkey-patched)."""
+    try:
+        from gevent import monkey
+    except ImportError:  # pragma: no cover - gevent is a hard dependency
+        return False
+    return bool(monkey.is_module_patched("socket"))
+
+
+def connection_class() -> type | None:
+    """The driver connection class to use, or None for the driver's default.
+
+    Under gevent the default libev/asyncore reactors run their own OS thread and block
+    the hub, so the gevent reactor is required. It is deprecated in driver 3.30 and
+    warns on every connection; the warning is silenced here because we know, and this
+    function is the one place to swap in a replacement.
+    """
+    if not gevent_active():
+        return None
+    warnings.filterwarnings("ignore", message=".*gevent event loop is deprecated.*",
+                            category=DeprecationWarning)
+    from cassandra.io.geventreactor import GeventConnection
+
+    return GeventConnection
+
+
+def create_cluster(cfg: CassandraConfig) -> Cluster:
+    """A configured but unconnected Cluster (callers own ``shutdown()``).
+
+    Rows come back as dicts: conditional writes return an ``[applied]`` column that
+    namedtuple rows would rename, and the stores read LWT results by column name.
+    """
+    lbp = TokenAwarePolicy(DCAwareRoundRobinPolicy(local_dc=cfg.datacenter)) \
+        if cfg.datacenter else None
+    profile_kwargs: dict[str, Any] = dict(
+        consistency_level=_consistency(cfg.consistency),
+        serial_consistency_level=_consistency(cfg.serial_consistency),
+        request_timeout=cfg.timeout_s,
+        row_factory=dict_factory,
+    )
+    if lbp is not None:
+        profile_kwargs["load_balancing_policy"] = lbp
+    kwargs: dict[str, Any] = dict(
+        contact_points=list(cfg.hosts),
+        port=cfg.port,
+        protocol_version=cfg.protocol_version,
+        connect_timeout=cfg.connect_timeout_s,
+        control_connection_timeout=max(cfg.timeout_s, cfg.connect_timeout_s),
+        execution_profiles={EXEC_PROFILE_DEFAULT: ExecutionProfile(**profile_kwargs)},
+    )
+    if cfg.user:
+        kwargs["auth_provider"] = PlainTextAuthProvider(username=cfg.user,
+                                                        password=cfg.password or "")
+    if cfg.tls.enabled:
+        kwargs["ssl_context"] = _ssl_context(cfg.tls)
+        if cfg.tls.server_name:
+            kwargs["ssl_options"] = {"server_hostname": cfg.tls.server_name}
+    conn_cls = connection_class()
+    if conn_cls is not None:
+        kwargs["connection_class"] = conn_cls
+    return Cluster(**kwargs)
+
+
+def connect(cfg: CassandraConfig) -> Session:
+    """Connect and ``USE`` the configured keyspace.
+
+    The session keeps a reference to its cluster (``session.cluster``); close everything
+    with ``session.cluster.shutdown()``.
+    """
+    cluster = create_cluster(cfg)
+    try:
+        return cluster.connect(cfg.keyspace or None)
+    except BaseException:
+        cluster.shutdown()
+        raise

@@ -1,0 +1,1 @@
+"""Configuration, wiring of the roles, and the ``cadence-py`` command line."""

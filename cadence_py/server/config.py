@@ -1,0 +1,222 @@
+"""Server configuration: a YAML file in the spirit of Cadence's development.yaml.
+
+Values may use ``${ENV_VAR}`` or ``${ENV_VAR:default}`` so that secrets (Cassandra
+passwords) come from the environment, never from the repo. Unknown keys are errors:
+a misspelt key must not silently fall back to a default.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+_ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::([^}]*))?\}")
+
+
+class ConfigError(Exception):
+    """A config file problem, phrased as one line: file, key, reason."""
+
+
+@dataclass
+class CassandraConfig:
+    hosts: list[str] = field(default_factory=lambda: ["127.0.0.1"])
+    port: int = 9042
+    keyspace: str = "cadence"
+    visibility_keyspace: str = "cadence_visibility"
+    user: str = ""
+    password: str = ""
+    protocol_version: int | None = None
+    consistency: str = "LOCAL_QUORUM"
+    serial_consistency: str = "LOCAL_SERIAL"
+    connect_timeout: float = 2.0
+    timeout: float = 10.0
+    tls: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ServerConfig:
+    bind_host: str = "127.0.0.1"
+    port: int = 7933
+    data_dir: Path = Path("./data")
+    store: str = "sqlite"  # sqlite | cassandra
+    sqlite_file: str = "cadence.db"
+    cassandra: CassandraConfig = field(default_factory=CassandraConfig)
+    cluster_name: str = "cluster0"
+    log_level: str = "info"
+    log_format: str = "text"
+    source: str = "<defaults>"
+
+    @property
+    def sqlite_path(self) -> Path:
+        path = Path(self.sqlite_file)
+        return path if path.is_absolute() else self.data_dir / path
+
+
+def _expand(value: Any) -> Any:
+    if isinstance(value, str):
+        def repl(match: re.Match[str]) -> str:
+            return os.environ.get(match.group(1), match.group(2) or "")
+        return _ENV.sub(repl, value)
+    if isinstance(value, dict):
+        return {k: _expand(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_expand(v) for v in value]
+    return value
+
+
+class _Section:
+    """Reads one mapping, remembering which keys were used so leftovers are errors."""
+
+    def __init__(self, source: str, path: str, data: Any) -> None:
+        if data is None:
+            data = {}
+        if not isinstance(data, dict):
+            raise ConfigError(f"{source}: {path or 'top level'}: expected a mapping")
+        self.source, self.path, self.data = source, path, data
+        self.used: set[str] = set()
+
+    def _key(self, key: str) -> str:
+        return f"{self.path}.{key}" if self.path else key
+
+    def get(self, key: str, kind: type, default: Any) -> Any:
+        self.used.add(key)
+        if key not in self.data or self.data[key] is None:
+            return default
+        value = self.data[key]
+        try:
+            if kind is bool and isinstance(value, str):
+                if value.lower() not in ("true", "false"):
+                    raise ValueError(value)
+                return value.lower() == "true"
+            return kind(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{self.source}: {self._key(key)}: expected {kind.__name__}, "
+                              f"got {value!r}") from None
+
+    def section(self, key: str) -> "_Section":
+        self.used.add(key)
+        return _Section(self.source, self._key(key), self.data.get(key))
+
+    def finish(self) -> None:
+        unknown = sorted(set(self.data) - self.used)
+        if unknown:
+            raise ConfigError(f"{self.source}: {self._key(unknown[0])}: unknown key")
+
+
+def load_config(path: str | Path | None) -> ServerConfig:
+    """Parse a config file (None: built-in defaults, i.e. SQLite under ./data)."""
+    config = ServerConfig()
+    if path is None:
+        return config
+    source = str(path)
+    try:
+        raw = yaml.safe_load(Path(path).read_text())
+    except OSError as exc:
+        raise ConfigError(f"{source}: cannot read: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{source}: not valid YAML: {exc}".splitlines()[0]) from None
+    root = _Section(source, "", _expand(raw))
+    config.source = source
+
+    log = root.section("log")
+    config.log_level = log.get("level", str, config.log_level).lower()
+    config.log_format = log.get("format", str, config.log_format).lower()
+    if config.log_level not in ("debug", "info", "warn", "warning", "error"):
+        raise ConfigError(f"{source}: log.level: unknown level {config.log_level!r}")
+    if config.log_format not in ("text", "json"):
+        raise ConfigError(f"{source}: log.format: must be text or json")
+    log.finish()
+
+    cluster = root.section("clusterGroupMetadata")
+    config.cluster_name = cluster.get("currentClusterName", str, config.cluster_name)
+    cluster.get("primaryClusterName", str, None)
+    cluster.finish()
+
+    services = root.section("services")
+    frontend = services.section("frontend")
+    rpc = frontend.section("rpc")
+    config.bind_host = rpc.get("bindOnIP", str, config.bind_host)
+    config.port = rpc.get("port", int, config.port)
+    rpc.finish()
+    frontend.finish()
+    services.finish()
+
+    config.data_dir = Path(root.get("dataDir", str, str(config.data_dir)))
+    _load_persistence(root.section("persistence"), config)
+    root.finish()
+    return config
+
+
+def _load_persistence(section: _Section, config: ServerConfig) -> None:
+    default = section.get("defaultStore", str, None)
+    section.get("visibilityStore", str, None)
+    section.get("numHistoryShards", int, 4)
+    stores = section.section("datastores")
+    if default is None:
+        section.finish()
+        return
+    if default not in stores.data:
+        raise ConfigError(f"{section.source}: persistence.defaultStore: no datastore named "
+                          f"{default!r}")
+    for name in stores.data:
+        store = stores.section(name)
+        if "sqlite" in store.data:
+            sqlite = store.section("sqlite")
+            if name == default:
+                config.store = "sqlite"
+                config.sqlite_file = sqlite.get("path", str, config.sqlite_file)
+            else:
+                sqlite.get("path", str, "")
+            sqlite.finish()
+        elif "nosql" in store.data or "cassandra" in store.data:
+            key = "nosql" if "nosql" in store.data else "cassandra"
+            cass = _load_cassandra(store.section(key))
+            if name == default:
+                config.store = "cassandra"
+                config.cassandra = cass
+            elif name == section.data.get("visibilityStore"):
+                config.cassandra.visibility_keyspace = cass.keyspace
+        store.finish()
+    stores.finish()
+    section.finish()
+
+
+def _load_cassandra(section: _Section) -> CassandraConfig:
+    cass = CassandraConfig()
+    plugin = section.get("pluginName", str, "cassandra")
+    if plugin != "cassandra":
+        raise ConfigError(f"{section.source}: {section.path}.pluginName: only 'cassandra' "
+                          f"is supported")
+    hosts = section.get("hosts", str, ",".join(cass.hosts))
+    cass.hosts = [h.strip() for h in hosts.split(",") if h.strip()]
+    cass.port = section.get("port", int, cass.port)
+    cass.keyspace = section.get("keyspace", str, cass.keyspace)
+    cass.user = section.get("user", str, cass.user)
+    cass.password = section.get("password", str, cass.password)
+    cass.protocol_version = section.get("protoVersion", int, None)
+    cass.consistency = section.get("consistency", str, cass.consistency)
+    cass.serial_consistency = section.get("serialConsistency", str, cass.serial_consistency)
+    cass.connect_timeout = _seconds(section, "connectTimeout", cass.connect_timeout)
+    cass.timeout = _seconds(section, "timeout", cass.timeout)
+    section.used.add("tls")
+    cass.tls = dict(section.data.get("tls") or {})
+    section.get("maxConns", int, 2)
+    section.finish()
+    return cass
+
+
+def _seconds(section: _Section, key: str, default: float) -> float:
+    value = section.get(key, str, None)
+    if value is None:
+        return default
+    match = re.fullmatch(r"\s*([0-9.]+)\s*(ms|s|m)?\s*", value)
+    if not match:
+        raise ConfigError(f"{section.source}: {section._key(key)}: expected a duration "
+                          f"like 2s or 500ms, got {value!r}")
+    number, unit = float(match.group(1)), match.group(2) or "s"
+    return number / 1000 if unit == "ms" else number * 60 if unit == "m" else number

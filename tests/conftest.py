@@ -1,0 +1,82 @@
+"""Session-wide fixtures: the real parts (Cassandra node, Cadence CLI) and helpers.
+
+A fixture that cannot get its real part skips with the reason, except under CI=true
+where that is a failure: nothing may pass by testing nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.harness import cadence_cli
+from tests.harness import cassandra as cassandra_harness
+
+REPO = Path(__file__).resolve().parents[1]
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def require(ok: bool, reason: str) -> None:
+    """Skip (locally) or fail (under CI=true) when a real part is missing."""
+    if ok:
+        return
+    if IN_CI:
+        pytest.fail(f"required test dependency missing under CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def cassandra_node(tmp_path_factory: pytest.TempPathFactory
+                   ) -> Iterator[cassandra_harness.CassandraNode]:
+    """One real Apache Cassandra 5.0 node for the whole run, on loopback."""
+    require(shutil.which("java") is not None, "no java on PATH for Cassandra")
+    lib = cassandra_harness.lib_dir()
+    if not (lib / cassandra_harness._MARKER).exists():
+        try:
+            cassandra_harness.fetch()
+        except Exception as exc:  # noqa: BLE001 - reported as skip/fail reason
+            require(False, f"cannot fetch Cassandra jars: {exc}")
+    node = cassandra_harness.CassandraNode(tmp_path_factory.mktemp("cassandra"))
+    try:
+        node.start()
+    except Exception as exc:  # noqa: BLE001
+        node.stop()
+        require(False, f"cannot start Cassandra: {exc}")
+    yield node
+    node.stop()
+
+
+@pytest.fixture(scope="session")
+def cadence_cli_bin() -> Path:
+    """The real Cadence CLI v1.4.1 binary (built once from the Go module proxy)."""
+    path = cadence_cli.binary_path()
+    if not path.exists():
+        require(shutil.which("go") is not None or Path("/usr/local/go/bin/go").exists(),
+                "no Go toolchain to build the Cadence CLI")
+        try:
+            cadence_cli.build()
+        except subprocess.CalledProcessError as exc:
+            require(False, f"cannot build the Cadence CLI: {exc}")
+    return path
+
+
+def new_keyspace(prefix: str) -> str:
+    return f"{prefix}_{uuid.uuid4().hex[:10]}"
+
+
+def setup_cadence_keyspaces(node: cassandra_harness.CassandraNode, keyspace: str,
+                            visibility_keyspace: str) -> None:
+    """Create both keyspaces with our cadence-cassandra-tool, as an operator would."""
+    base = ["cadence-cassandra-tool", "-ep", node.contact_point, "-p", str(node.port)]
+    for ks, folder in ((keyspace, "cadence"), (visibility_keyspace, "visibility")):
+        versioned = str(REPO / "schema" / "cassandra" / folder / "versioned")
+        for args in (["-k", ks, "create-keyspace", "--rf", "1"],
+                     ["-k", ks, "setup-schema", "-v", "0.0"],
+                     ["-k", ks, "update-schema", "-d", versioned]):
+            subprocess.run(base + args, check=True, capture_output=True, text=True)

@@ -7,9 +7,11 @@ Anything else is an error frame: the Go and Java clients treat undeclared errors
 
 from __future__ import annotations
 
+import itertools
 import logging
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from thriftpy2.thrift import TException, TType
@@ -72,10 +74,14 @@ class ThriftDispatcher:
     ``not_implemented`` builds the exception a missing method answers with.
     """
 
-    def __init__(self, tchannel_service: str = "cadence-frontend") -> None:
+    def __init__(self, tchannel_service: str = "cadence-frontend",
+                 capture_dir: str | None = None) -> None:
         self.tchannel_service = tchannel_service
         self._services: dict[str, tuple[dict[str, MethodSpec], Any]] = {}
         self.observers: list[Any] = []
+        # Debug aid: keep every request's raw arg2/arg3, to see exactly what a client sent.
+        self.capture_dir = Path(capture_dir) if capture_dir else None
+        self._captured = itertools.count(1)
 
     def register(self, name: str, thrift_service: Any, impl: Any) -> None:
         self._services[name] = (method_specs(thrift_service), impl)
@@ -89,6 +95,8 @@ class ThriftDispatcher:
                                 f'for service "{call.service}"')
         specs, impl = entry
         spec = specs[method_name]
+        if self.capture_dir is not None:
+            self._capture(call)
         scheme = call.headers.get("as", "thrift")
         if scheme != "thrift":
             raise TChannelError(ErrorCode.BAD_REQUEST,
@@ -130,6 +138,12 @@ class ThriftDispatcher:
             for observer in self.observers:
                 observer(ctx, time.monotonic() - started, error)
         return CallResponse(arg2=EMPTY_HEADERS, arg3=encode(result), code=code)
+
+    def _capture(self, call: InboundCall) -> None:
+        self.capture_dir.mkdir(parents=True, exist_ok=True)  # type: ignore[union-attr]
+        stem = f"{next(self._captured):05d}-{call.method.replace('::', '.')}"
+        (self.capture_dir / f"{stem}.arg2").write_bytes(call.arg2)  # type: ignore[operator]
+        (self.capture_dir / f"{stem}.arg3").write_bytes(call.arg3)  # type: ignore[operator]
 
     def _invoke(self, impl: Any, spec: MethodSpec, ctx: RequestContext, args: Any) -> Any:
         fn = getattr(impl, spec.name, None)

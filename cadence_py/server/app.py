@@ -7,6 +7,7 @@ they can later run as separate processes against one Cassandra.
 from __future__ import annotations
 
 import logging
+import os
 
 from cadence_py.frontend import FrontendConfig, WorkflowHandler
 from cadence_py.frontend.admin_handler import AdminHandler, HealthHandler
@@ -27,7 +28,7 @@ class CadenceServer:
         self.config = config
         self.domains = domains or open_domain_store(config)
         frontend_config = FrontendConfig(cluster_name=config.cluster_name)
-        dispatcher = ThriftDispatcher()
+        dispatcher = ThriftDispatcher(capture_dir=os.environ.get("CADENCE_PY_CAPTURE_DIR"))
         dispatcher.register("WorkflowService", idl.workflow_service().WorkflowService,
                             WorkflowHandler(self.domains, frontend_config))
         dispatcher.register("AdminService", idl.admin().AdminService,

@@ -136,7 +136,9 @@ class SQLiteStore:
 
     def list_domains(self, page_size: int, next_page_token: bytes | None
                      ) -> tuple[list[DomainRecord], bytes | None]:
-        after = base64.b64decode(next_page_token).decode() if next_page_token else ""
+        after = ""
+        if next_page_token:  # strict: a mangled token is the caller's error, not page 1
+            after = base64.b64decode(next_page_token, validate=True).decode()
         rows = self._read("SELECT name, record FROM domains WHERE name > ? ORDER BY name "
                           "LIMIT ?", (after, page_size + 1))
         records = [record_from_dict(json.loads(r[1])) for r in rows[:page_size]]

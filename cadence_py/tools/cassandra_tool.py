@@ -419,6 +419,8 @@ def open_session(opts: ConnectionOptions) -> Iterator[Any]:
     Consistency ALL, as upstream: schema changes and version rows must be on
     every replica before the next step or a server start reads them.
     """
+    # Imported here so --help and flag errors stay fast (the driver is slow
+    # to import).
     from cassandra import ConsistencyLevel
     from cassandra.auth import PlainTextAuthProvider
     from cassandra.cluster import EXEC_PROFILE_DEFAULT, Cluster, ExecutionProfile

@@ -14,6 +14,8 @@ CLI::
 from __future__ import annotations
 
 import argparse
+import atexit
+import fcntl
 import json
 import os
 import shutil
@@ -22,6 +24,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any, Mapping, Optional
@@ -31,23 +34,20 @@ CACHE_DIR = Path(os.environ.get("CADENCE_PY_CACHE") or "~/.cache/cadence-py").ex
 POM = Path(__file__).resolve().parent / "cassandra" / "pom.xml"
 _MARKER = ".complete"  # written last, so an interrupted fetch is redone
 
-# From conf/jvm17-server.options of Cassandra 5.0: without these JPMS openings Cassandra
-# (jamm, netty, chronicle, its own Unsafe users) fails at startup on JDK 17.
-_JPMS_FLAGS = [
-    *(f"--add-exports={m}=ALL-UNNAMED" for m in (
-        "java.base/jdk.internal.misc", "java.management.rmi/com.sun.jmx.remote.internal.rmi",
-        "java.rmi/sun.rmi.registry", "java.rmi/sun.rmi.server", "java.sql/java.sql",
-        "java.base/java.lang.ref", "jdk.unsupported/sun.misc",
-        "jdk.compiler/com.sun.tools.javac.file", "jdk.attach/sun.tools.attach")),
-    *(f"--add-opens={m}=ALL-UNNAMED" for m in (
-        "java.base/java.lang.module", "java.base/jdk.internal.loader",
-        "java.base/jdk.internal.ref", "java.base/jdk.internal.reflect",
-        "java.base/jdk.internal.math", "java.base/jdk.internal.module",
-        "java.base/jdk.internal.util.jar", "jdk.management/com.sun.management.internal",
-        "java.base/sun.nio.ch", "java.base/java.io", "java.base/java.lang.reflect",
-        "jdk.compiler/com.sun.tools.javac", "java.base/java.lang", "java.base/java.util",
-        "java.base/java.nio")),
-]
+# From conf/jvm17-server.options of Cassandra 5.0 (+ java.nio, as cassandra-unit adds): without
+# these JPMS openings jamm, netty, chronicle and Cassandra's own Unsafe users fail on JDK 17.
+_EXPORTS = """java.base/jdk.internal.misc java.management.rmi/com.sun.jmx.remote.internal.rmi
+    java.rmi/sun.rmi.registry java.rmi/sun.rmi.server java.sql/java.sql java.base/java.lang.ref
+    jdk.unsupported/sun.misc jdk.compiler/com.sun.tools.javac.file jdk.attach/sun.tools.attach"""
+_OPENS = """java.base/java.lang.module java.base/jdk.internal.loader java.base/jdk.internal.ref
+    java.base/jdk.internal.reflect java.base/jdk.internal.math java.base/jdk.internal.module
+    java.base/jdk.internal.util.jar jdk.management/com.sun.management.internal java.base/sun.nio.ch
+    java.base/java.io java.base/java.lang.reflect jdk.compiler/com.sun.tools.javac
+    java.base/java.lang java.base/java.util java.base/java.nio"""
+_JPMS_FLAGS = [f"--add-exports={m}=ALL-UNNAMED" for m in _EXPORTS.split()] + \
+    [f"--add-opens={m}=ALL-UNNAMED" for m in _OPENS.split()]
+
+_RUNNING: "set[CassandraNode]" = set()  # stopped at interpreter exit, see _stop_all
 
 _LOGBACK = """<configuration>
   <appender name="OUT" class="ch.qos.logback.core.ConsoleAppender">
@@ -65,29 +65,42 @@ def lib_dir(cache_dir: Optional[Path] = None, version: str = VERSION) -> Path:
 def fetch(cache_dir: Optional[Path] = None, version: str = VERSION) -> Path:
     """Resolve Cassandra's jars into ``<cache>/cassandra-<version>/lib`` (idempotent).
 
-    Maven runs only when the lib dir lacks its completion marker. Jars are copied into a
-    temporary sibling dir and renamed into place, so a killed fetch never looks complete.
+    Maven runs only when the lib dir lacks its completion marker. An flock serialises
+    concurrent callers (pytest-xdist workers); jars land in a temp dir renamed into place,
+    so a killed fetch never looks complete.
     """
     cache = Path(cache_dir or CACHE_DIR)
     lib = lib_dir(cache, version)
-    if (lib / _MARKER).exists() and (lib / f"cassandra-all-{version}.jar").exists():
+    done = lambda: (lib / _MARKER).exists() and (lib / f"cassandra-all-{version}.jar").exists()  # noqa: E731
+    if done():
         return lib
     mvn = shutil.which("mvn")
     if mvn is None:
         raise RuntimeError("mvn not found on PATH; install Maven to fetch Cassandra's jars")
     lib.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix="lib.", dir=lib.parent))
-    cmd = [mvn, "-q", "-B", "-f", str(POM), f"-Dmaven.repo.local={cache / 'm2'}",
-           f"-Dcassandra.version={version}", "dependency:copy-dependencies",
-           f"-DoutputDirectory={tmp}", "-DincludeScope=runtime"]
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    if proc.returncode != 0 or not (tmp / f"cassandra-all-{version}.jar").exists():
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise RuntimeError(f"mvn failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stdout[-4000:]}")
-    (tmp / _MARKER).write_text(version + "\n")
-    shutil.rmtree(lib, ignore_errors=True)
-    tmp.rename(lib)
+    with open(lib.parent / ".fetch.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if done():
+            return lib
+        tmp = Path(tempfile.mkdtemp(prefix="lib.", dir=lib.parent))
+        cmd = [mvn, "-q", "-B", "-f", str(POM), f"-Dmaven.repo.local={cache / 'm2'}",
+               f"-Dcassandra.version={version}", "dependency:copy-dependencies",
+               f"-DoutputDirectory={tmp}", "-DincludeScope=runtime"]
+        proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        if proc.returncode != 0 or not (tmp / f"cassandra-all-{version}.jar").exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise RuntimeError(f"mvn failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stdout[-4000:]}")
+        (tmp / _MARKER).write_text(version + "\n")
+        shutil.rmtree(lib, ignore_errors=True)
+        tmp.rename(lib)
     return lib
+
+
+def _min_heap(heap: str) -> str:
+    """-Xms for ``heap``: 256M, or ``heap`` itself if that is smaller."""
+    units = {"k": 1 / 1024, "m": 1, "g": 1024}
+    mib = float(heap[:-1]) * units[heap[-1].lower()] if heap[-1].lower() in units else float(heap) / 2**20
+    return heap if mib <= 256 else "256M"
 
 
 def free_port() -> int:
@@ -128,6 +141,7 @@ class CassandraNode:
         cfg: dict[str, Any] = {
             "cluster_name": "cadence-py-test",
             "num_tokens": 1,  # one token: less ring/system-table work on first boot
+            "initial_token": "0",  # deterministic; avoids the random-token warning
             "partitioner": "org.apache.cassandra.dht.Murmur3Partitioner",
             "endpoint_snitch": "SimpleSnitch",
             "listen_address": self.contact_point,
@@ -173,6 +187,13 @@ class CassandraNode:
             # No fsync of system tables: big win on slow disks; data loss only on crash.
             "cassandra.unsafesystem": "true",
             "cassandra.superuser_setup_delay_ms": "0",
+            # 5.0 measures SkipListMemtable's per-row overhead with jamm at boot (seconds of CPU
+            # on 2 cores); 180 is what it measures on 64-bit JDK 17 with compressed oops.
+            "cassandra.memtable.row_overhead_size": "180",
+            # Single node: no peers to tell about shutdown/quiesce (saves ~4 s per stop).
+            "cassandra.shutdown_announce_in_ms": "0",
+            "cassandra.test.messagingService.nonGracefulShutdown": "true",
+            "cassandra.triggers_dir": str(self.workdir / "triggers"),
             "java.net.preferIPv4Stack": "true",
             "jdk.attach.allowAttachSelf": "true",  # jamm / in-JVM tools attach to self
             "io.netty.tryReflectionSetAccessible": "true",
@@ -184,10 +205,12 @@ class CassandraNode:
         if self.jmx_port:  # local-only JMX (binds 127.0.0.1); unset = JMX disabled
             props["cassandra.jmx.local.port"] = str(self.jmx_port)
         return [
-            java, f"-Xms{self.heap}", f"-Xmx{self.heap}", "-Xss256k",
+            # Small -Xms on purpose: CassandraDaemon always calls mlockall(MCL_CURRENT), which
+            # (as root) faults in and pins the whole committed heap: +1 GB RSS, +2 s at boot.
+            java, f"-Xms{_min_heap(self.heap)}", f"-Xmx{self.heap}", "-Xss256k",
             "-XX:+UseG1GC", "-XX:+ParallelRefProcEnabled", "-XX:MaxTenuringThreshold=1",
             "-XX:MaxGCPauseMillis=300", "-XX:+UseThreadPriorities", "-XX:+PerfDisableSharedMem",
-            "-XX:+HeapDumpOnOutOfMemoryError", f"-XX:HeapDumpPath={self.workdir}",
+            "-XX:+ExitOnOutOfMemoryError",  # die loudly rather than limp on
             "-ea", "-da:net.openhft...",  # as bin/cassandra: asserts on, not for chronicle
             f"-javaagent:{jamm[-1]}",  # Cassandra measures memtable sizes with jamm
             *_JPMS_FLAGS, *(f"-D{k}={v}" for k, v in props.items()),
@@ -199,16 +222,21 @@ class CassandraNode:
         if self.proc is not None and self.proc.poll() is None:
             return self
         lib = fetch(self.cache_dir, self.version)
-        self.workdir.mkdir(parents=True, exist_ok=True)
+        (self.workdir / "triggers").mkdir(parents=True, exist_ok=True)
         (self.workdir / "cassandra.yaml").write_text(json.dumps(self.config(), indent=1))  # JSON is YAML
         (self.workdir / "logback.xml").write_text(_LOGBACK)
-        log = open(self.log_path, "ab")
-        try:
-            self.proc = subprocess.Popen(self.command(lib), stdin=subprocess.DEVNULL, stdout=log,
+        cmd = self.command(lib)
+        # The JVM gets its own session so a terminal Ctrl-C reaches only us (we then stop it
+        # cleanly). To not orphan it if we are SIGKILLed, setpriv (util-linux) sets
+        # PR_SET_PDEATHSIG; that fires when the *forking thread* exits, so main thread only.
+        setpriv = shutil.which("setpriv")
+        if setpriv and threading.current_thread() is threading.main_thread():
+            cmd = [setpriv, "--pdeathsig", "TERM", *cmd]
+        with open(self.log_path, "ab") as log:
+            self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log,
                                          stderr=subprocess.STDOUT, cwd=self.workdir,
-                                         start_new_session=True)  # Ctrl-C in pytest is ours to handle
-        finally:
-            log.close()
+                                         start_new_session=True)
+        _RUNNING.add(self)
         deadline = time.monotonic() + timeout
         try:
             self._wait_ready(deadline)
@@ -255,6 +283,7 @@ class CassandraNode:
     def stop(self, timeout: float = 30) -> None:
         """SIGTERM (Cassandra's shutdown hook flushes and exits), then SIGKILL after ``timeout``."""
         proc, self.proc = self.proc, None
+        _RUNNING.discard(self)
         if proc is None or proc.poll() is not None:
             return
         proc.send_signal(signal.SIGTERM)
@@ -269,6 +298,16 @@ class CassandraNode:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+@atexit.register
+def _stop_all() -> None:
+    for node in list(_RUNNING):
+        node.stop(timeout=10)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def main(argv: Optional[list[str]] = None) -> int:
@@ -286,6 +325,8 @@ def main(argv: Optional[list[str]] = None) -> int:
         t = time.monotonic()
         print(f"{fetch(args.cache_dir)} ({time.monotonic() - t:.1f}s)")
         return 0
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # SIGINT may be inherited SIG_IGN
+        signal.signal(sig, _interrupt)
     node = CassandraNode(args.workdir, native_port=args.port, heap=args.heap, jmx_port=args.jmx_port)
     t = time.monotonic()
     node.start()

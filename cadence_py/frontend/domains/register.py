@@ -20,6 +20,7 @@ from cadence_py.persistence.domains import (
 
 EMPTY_VERSION = -24  # failover version of a local domain (upstream constants.EmptyVersion)
 INITIAL_PREVIOUS_FAILOVER_VERSION = -1
+CREATE_ATTEMPTS = 5
 
 
 def register_domain(store: DomainStore, config: FrontendConfig, request: Any) -> None:
@@ -69,7 +70,14 @@ def register_domain(store: DomainStore, config: FrontendConfig, request: Any) ->
         last_updated_time=time.time_ns(),
     )
     validation.check_domain_config(record.config, config)
-    try:
-        store.create_domain(record)
-    except perr.DomainAlreadyExistsError:
-        raise errors.domain_already_exists() from None
+    for _ in range(CREATE_ATTEMPTS):
+        try:
+            store.create_domain(record)
+            return
+        except perr.DomainAlreadyExistsError:
+            raise errors.domain_already_exists() from None
+        except perr.ConditionFailedError:
+            # Another domain was created at the same moment and moved the store-wide
+            # notification version; try again with a fresh id.
+            record.info.id = str(uuid.uuid4())
+    raise errors.service_busy("Too many concurrent domain registrations, try again.")

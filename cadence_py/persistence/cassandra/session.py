@@ -65,15 +65,6 @@ class CassandraConfig:
         hosts = raw.get("hosts", "127.0.0.1")
         if isinstance(hosts, str):
             hosts = [h.strip() for h in hosts.split(",") if h.strip()]
-        tls_raw = raw.get("tls") or {}
-        tls = TLSConfig(
-            enabled=bool(tls_raw.get("enabled", False)),
-            cert_file=tls_raw.get("certFile"),
-            key_file=tls_raw.get("keyFile"),
-            ca_file=tls_raw.get("caFile"),
-            enable_host_verification=bool(tls_raw.get("enableHostVerification", False)),
-            server_name=tls_raw.get("serverName"),
-        )
         return cls(
             hosts=tuple(hosts),
             port=int(raw.get("port") or DEFAULT_PORT),
@@ -86,8 +77,39 @@ class CassandraConfig:
             serial_consistency=(raw.get("serialConsistency") or "LOCAL_SERIAL").upper(),
             timeout_s=float(raw.get("timeout") or DEFAULT_TIMEOUT_S),
             connect_timeout_s=float(raw.get("connectTimeout") or DEFAULT_CONNECT_TIMEOUT_S),
-            tls=tls,
+            tls=_tls_from_mapping(raw.get("tls")),
         )
+
+
+def _tls_from_mapping(raw: Mapping[str, Any] | None) -> TLSConfig:
+    raw = raw or {}
+    return TLSConfig(
+        enabled=bool(raw.get("enabled", False)),
+        cert_file=raw.get("certFile") or None,
+        key_file=raw.get("keyFile") or None,
+        ca_file=raw.get("caFile") or None,
+        enable_host_verification=bool(raw.get("enableHostVerification", False)),
+        server_name=raw.get("serverName") or None,
+    )
+
+
+def config_from_server(server_cfg: Any) -> CassandraConfig:
+    """Our config from ``cadence_py.server.config.CassandraConfig`` (attributes already
+    parsed from YAML: hosts list, seconds as floats, ``tls`` as Cadence's raw mapping)."""
+    return CassandraConfig(
+        hosts=tuple(server_cfg.hosts),
+        port=int(server_cfg.port),
+        keyspace=server_cfg.keyspace,
+        user=server_cfg.user or None,
+        password=server_cfg.password or None,
+        datacenter=getattr(server_cfg, "datacenter", None) or None,
+        protocol_version=server_cfg.protocol_version or DEFAULT_PROTOCOL_VERSION,
+        consistency=(server_cfg.consistency or "LOCAL_QUORUM").upper(),
+        serial_consistency=(server_cfg.serial_consistency or "LOCAL_SERIAL").upper(),
+        timeout_s=float(server_cfg.timeout or DEFAULT_TIMEOUT_S),
+        connect_timeout_s=float(server_cfg.connect_timeout or DEFAULT_CONNECT_TIMEOUT_S),
+        tls=_tls_from_mapping(server_cfg.tls),
+    )
 
 
 def _consistency(name: str) -> int:

@@ -66,7 +66,7 @@ class WorkflowHandler:
     def DescribeDomain(self, ctx: RequestContext, request: Any) -> Any:
         self._check(ctx)
         with persistence_errors():
-            return describe_domain(self.domains, request)
+            return describe_domain(self.domains, self.config, request)
 
     def UpdateDomain(self, ctx: RequestContext, request: Any) -> Any:
         self._check(ctx)
@@ -81,7 +81,7 @@ class WorkflowHandler:
     def ListDomains(self, ctx: RequestContext, request: Any) -> Any:
         self._check(ctx)
         with persistence_errors():
-            return list_domains(self.domains, request)
+            return list_domains(self.domains, self.config, request)
 
     # ------------------------------------------------------------------ cluster
     def GetClusterInfo(self, ctx: RequestContext) -> Any:

@@ -102,6 +102,12 @@ class _Section:
         self.used.add(key)
         return _Section(self.source, self._key(key), self.data.get(key))
 
+    def expect(self, *keys: str) -> None:
+        """Fail on unknown keys up front, before their absence causes a vaguer error."""
+        unknown = sorted(set(self.data) - set(keys))
+        if unknown:
+            raise ConfigError(f"{self.source}: {self._key(unknown[0])}: unknown key")
+
     def finish(self) -> None:
         unknown = sorted(set(self.data) - self.used)
         if unknown:
@@ -153,6 +159,7 @@ def load_config(path: str | Path | None) -> ServerConfig:
 
 
 def _load_persistence(section: _Section, config: ServerConfig) -> None:
+    section.expect("defaultStore", "visibilityStore", "numHistoryShards", "datastores")
     default = section.get("defaultStore", str, None)
     section.get("visibilityStore", str, None)
     section.get("numHistoryShards", int, 4)

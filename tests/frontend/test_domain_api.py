@@ -95,6 +95,13 @@ def test_update_fields(frontend, shared) -> None:  # type: ignore[no-untyped-def
         frontend.call("UpdateDomain", shared.UpdateDomainRequest(name="nope"))
 
 
+def test_system_domain_is_seeded(frontend, shared) -> None:  # type: ignore[no-untyped-def]
+    desc = frontend.call("DescribeDomain", shared.DescribeDomainRequest(name="cadence-system"))
+    assert desc.domainInfo.uuid == "32049b68-7872-4094-8e63-d0dd59896a83"
+    assert desc.isGlobalDomain is False
+    assert desc.replicationConfiguration.activeClusterName == "cluster0"
+
+
 def test_deprecate(frontend, shared) -> None:  # type: ignore[no-untyped-def]
     register(frontend, shared, "old")
     frontend.call("DeprecateDomain", shared.DeprecateDomainRequest(name="old"))
@@ -118,7 +125,7 @@ def test_list_domains_pages(frontend, shared) -> None:  # type: ignore[no-untype
         token = page.nextPageToken
         if not token:
             break
-    assert seen == names
+    assert seen == ["cadence-system", *names]  # the seeded system domain comes first
     with pytest.raises(shared.BadRequestError):
         frontend.call("ListDomains", shared.ListDomainsRequest(pageSize=5,
                                                                nextPageToken=b"\xff\xfe"))

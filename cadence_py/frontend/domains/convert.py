@@ -16,10 +16,12 @@ def bad_binaries_to_thrift(binaries: dict[str, BadBinary]) -> Any:
         for checksum, b in binaries.items()})
 
 
-def domain_parts(record: DomainRecord) -> tuple[Any, Any, Any]:
+def domain_parts(record: DomainRecord, cluster: str) -> tuple[Any, Any, Any]:
     """(DomainInfo, DomainConfiguration, DomainReplicationConfiguration) of a record.
 
     The CLI dereferences domainInfo, configuration and status, so all are always set.
+    Rows written without replication config (the seeded system domain) read as active
+    in the current ``cluster``, as upstream reads them.
     """
     shared = idl.shared()
     info = shared.DomainInfo(name=record.info.name, status=record.info.status,
@@ -37,16 +39,17 @@ def domain_parts(record: DomainRecord) -> tuple[Any, Any, Any]:
         isolationgroups=shared.IsolationGroupConfiguration(isolationGroups=[]),
         AsyncWorkflowConfiguration=shared.AsyncWorkflowConfiguration(enabled=False),
     )
+    active = record.replication.active_cluster_name or cluster
     replication = shared.DomainReplicationConfiguration(
-        activeClusterName=record.replication.active_cluster_name,
+        activeClusterName=active,
         clusters=[shared.ClusterReplicationConfiguration(clusterName=name)
-                  for name in record.replication.clusters])
+                  for name in record.replication.clusters or [active]])
     return info, config, replication
 
 
-def describe_response(record: DomainRecord) -> Any:
+def describe_response(record: DomainRecord, cluster: str) -> Any:
     shared = idl.shared()
-    info, config, replication = domain_parts(record)
+    info, config, replication = domain_parts(record, cluster)
     response = shared.DescribeDomainResponse(
         domainInfo=info, configuration=config, replicationConfiguration=replication,
         failoverVersion=record.failover_version, isGlobalDomain=record.is_global)
@@ -59,8 +62,8 @@ def describe_response(record: DomainRecord) -> Any:
     return response
 
 
-def update_response(record: DomainRecord) -> Any:
-    info, config, replication = domain_parts(record)
+def update_response(record: DomainRecord, cluster: str) -> Any:
+    info, config, replication = domain_parts(record, cluster)
     return idl.shared().UpdateDomainResponse(
         domainInfo=info, configuration=config, replicationConfiguration=replication,
         failoverVersion=record.failover_version, isGlobalDomain=record.is_global)

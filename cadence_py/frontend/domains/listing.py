@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from cadence_py.frontend import errors
+from cadence_py.frontend.config import FrontendConfig
 from cadence_py.frontend.domains.convert import describe_response
 from cadence_py.persistence.domains import DomainStore
 from cadence_py.rpc import idl
@@ -12,7 +13,7 @@ from cadence_py.rpc import idl
 DEFAULT_PAGE_SIZE = 100
 
 
-def list_domains(store: DomainStore, request: Any) -> Any:
+def list_domains(store: DomainStore, config: FrontendConfig, request: Any) -> Any:
     if request is None:
         raise errors.bad_request(errors.REQUEST_NOT_SET)
     page_size = request.pageSize or DEFAULT_PAGE_SIZE
@@ -23,4 +24,4 @@ def list_domains(store: DomainStore, request: Any) -> Any:
     except ValueError:
         raise errors.bad_request(errors.INVALID_NEXT_PAGE_TOKEN) from None
     return idl.shared().ListDomainsResponse(
-        domains=[describe_response(r) for r in records], nextPageToken=token)
+        domains=[describe_response(r, config.cluster_name) for r in records], nextPageToken=token)

@@ -130,7 +130,8 @@ def update_domain(store: DomainStore, config: FrontendConfig, request: Any) -> A
             record.config_version += 1
         return changed
 
-    return update_response(_conditional_update(store, request.name, change))
+    return update_response(_conditional_update(store, request.name, change),
+                           config.cluster_name)
 
 
 def deprecate_domain(store: DomainStore, request: Any) -> None:

@@ -237,7 +237,7 @@ def test_shipped_versioned_tree(versioned: Path, version: str, cql: str) -> None
 def calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, tuple[Any, ...]]]:
     seen: list[tuple[str, tuple[Any, ...]]] = []
     for name in ("create_keyspace", "setup_schema", "update_schema"):
-        monkeypatch.setattr(tool, name, lambda *a, _n=name: seen.append((_n, a)))
+        monkeypatch.setattr(tool.runner, name, lambda *a, _n=name: seen.append((_n, a)))
     return seen
 
 
@@ -304,7 +304,7 @@ def test_cli_tool_errors_exit_1_or_0_when_quiet(monkeypatch: pytest.MonkeyPatch)
     def boom(*_: Any) -> None:
         raise tool.ToolError("keyspace 'x' does not exist")
 
-    monkeypatch.setattr(tool, "setup_schema", boom)
+    monkeypatch.setattr(tool.runner, "setup_schema", boom)
     r = _run(["setup", "-v", "0.0"])
     assert r.exit_code == 1
     assert r.stderr.strip() == "cadence-cassandra-tool: error: keyspace 'x' does not exist"

@@ -119,7 +119,9 @@ def _consistency(name: str) -> int:
         raise ValueError(f"unknown Cassandra consistency level {name!r}") from None
 
 
-def _ssl_context(tls: TLSConfig) -> ssl.SSLContext:
+def ssl_context(tls: TLSConfig) -> ssl.SSLContext:
+    """Cadence's TLS semantics: without host verification the server certificate is not
+    checked at all (gocql's InsecureSkipVerify). Shared with cadence-cassandra-tool."""
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     if tls.enable_host_verification:
         ctx.check_hostname = True
@@ -136,6 +138,23 @@ def _ssl_context(tls: TLSConfig) -> ssl.SSLContext:
     elif tls.cert_file or tls.key_file:
         raise ValueError("tls certFile and keyFile must be given together")
     return ctx
+
+
+def auth_and_tls_kwargs(user: str | None, password: str | None,
+                        tls: TLSConfig) -> dict[str, Any]:
+    """The ``Cluster`` keyword arguments for password auth and TLS (none when unused).
+
+    Shared with cadence-cassandra-tool, which connects with its own consistency,
+    timeouts and connection class but must authenticate and encrypt the same way.
+    """
+    kwargs: dict[str, Any] = {}
+    if user:
+        kwargs["auth_provider"] = PlainTextAuthProvider(username=user, password=password or "")
+    if tls.enabled:
+        kwargs["ssl_context"] = ssl_context(tls)
+        if tls.server_name:
+            kwargs["ssl_options"] = {"server_hostname": tls.server_name}
+    return kwargs
 
 
 def gevent_active() -> bool:
@@ -188,13 +207,7 @@ def create_cluster(cfg: CassandraConfig) -> Cluster:
         control_connection_timeout=max(cfg.timeout_s, cfg.connect_timeout_s),
         execution_profiles={EXEC_PROFILE_DEFAULT: ExecutionProfile(**profile_kwargs)},
     )
-    if cfg.user:
-        kwargs["auth_provider"] = PlainTextAuthProvider(username=cfg.user,
-                                                        password=cfg.password or "")
-    if cfg.tls.enabled:
-        kwargs["ssl_context"] = _ssl_context(cfg.tls)
-        if cfg.tls.server_name:
-            kwargs["ssl_options"] = {"server_hostname": cfg.tls.server_name}
+    kwargs.update(auth_and_tls_kwargs(cfg.user, cfg.password, cfg.tls))
     conn_cls = connection_class()
     if conn_cls is not None:
         kwargs["connection_class"] = conn_cls

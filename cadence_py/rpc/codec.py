@@ -6,6 +6,7 @@ processor (which expects a TMessage envelope) is not used.
 
 from __future__ import annotations
 
+import struct
 from typing import Any, TypeVar
 
 from thriftpy2.protocol import TCyBinaryProtocolFactory
@@ -20,9 +21,94 @@ def encode(obj: Any) -> bytes:
     return serialize(obj, _FACTORY)
 
 
+class ThriftDecodeError(ValueError):
+    """arg3 is not a well-formed Thrift binary struct."""
+
+
 def decode(obj: T, data: bytes) -> T:
     """Fill ``obj`` (a fresh struct instance) from ``data``; raises on malformed bytes."""
+    check_struct(data)
     return deserialize(obj, data, _FACTORY)
+
+
+# thriftpy2's Cython reader over TCyMemoryBuffer never reports a short read: a truncated
+# struct decodes "successfully" with uninitialised memory in its strings, and a declared
+# length of 2**31 makes it allocate and copy gigabytes (seconds of CPU with the gevent hub
+# blocked). So every buffer is walked first, checking that each length fits in what is
+# left and each type code is real; thriftpy2 then only ever reads bytes that exist.
+_I32 = struct.Struct(">i")
+_FIXED_SIZE = {TType.BOOL: 1, TType.BYTE: 1, TType.I16: 2, TType.I32: 4, TType.I64: 8,
+               TType.DOUBLE: 8}
+_MIN_SIZE = {**_FIXED_SIZE, TType.STRING: 4, TType.STRUCT: 1, TType.MAP: 6, TType.SET: 5,
+             TType.LIST: 5}
+MAX_DEPTH = 64
+
+
+def check_struct(data: bytes) -> int:
+    """Check that ``data`` starts with a complete binary-protocol struct; return its length.
+
+    Bytes after the struct's STOP are allowed (thriftpy2 ignores them too).
+    """
+    return _skip(data, 0, TType.STRUCT, 0)
+
+
+def _skip(data: bytes, pos: int, ttype: int, depth: int) -> int:
+    end = len(data)
+    size = _FIXED_SIZE.get(ttype)
+    if size is not None:
+        if pos + size > end:
+            raise ThriftDecodeError(f"truncated value of type {ttype} at byte {pos}")
+        return pos + size
+    if ttype == TType.STRING:
+        if pos + 4 > end:
+            raise ThriftDecodeError(f"truncated string length at byte {pos}")
+        length = _I32.unpack_from(data, pos)[0]
+        pos += 4
+        if length < 0 or length > end - pos:
+            raise ThriftDecodeError(f"string of {length} bytes at byte {pos} overruns the "
+                                    f"{end}-byte buffer")
+        return pos + length
+    if depth >= MAX_DEPTH:
+        raise ThriftDecodeError(f"nesting deeper than {MAX_DEPTH}")
+    if ttype == TType.STRUCT:
+        while True:
+            if pos >= end:
+                raise ThriftDecodeError("struct not terminated by STOP")
+            field_type = data[pos]
+            if field_type == TType.STOP:
+                return pos + 1
+            if field_type not in _MIN_SIZE:
+                raise ThriftDecodeError(f"unknown field type {field_type} at byte {pos}")
+            pos = _skip(data, pos + 3, field_type, depth + 1)  # type:1 id:2
+    if ttype in (TType.LIST, TType.SET):
+        if pos + 5 > end:
+            raise ThriftDecodeError(f"truncated list header at byte {pos}")
+        elem_types = (data[pos],)
+        count = _I32.unpack_from(data, pos + 1)[0]
+        pos += 5
+    elif ttype == TType.MAP:
+        if pos + 6 > end:
+            raise ThriftDecodeError(f"truncated map header at byte {pos}")
+        elem_types = (data[pos], data[pos + 1])
+        count = _I32.unpack_from(data, pos + 2)[0]
+        pos += 6
+    else:
+        raise ThriftDecodeError(f"unknown type {ttype}")
+    if count < 0:
+        raise ThriftDecodeError(f"negative container size {count}")
+    if count == 0:
+        return pos
+    if any(t not in _MIN_SIZE for t in elem_types):
+        raise ThriftDecodeError(f"unknown element type in {elem_types}")
+    if count * sum(_MIN_SIZE[t] for t in elem_types) > end - pos:
+        raise ThriftDecodeError(f"container of {count} elements overruns the buffer")
+    fixed = [_FIXED_SIZE.get(t) for t in elem_types]
+    if None not in fixed:
+        return pos + count * sum(fixed)  # already known to fit
+    for _ in range(count):
+        for elem_type in elem_types:
+            pos = _skip(data, pos, elem_type, depth + 1)
+    return pos
 
 
 _EMPTY = {TType.STRING: "", TType.LIST: list, TType.SET: set, TType.MAP: dict,

@@ -166,7 +166,20 @@ class Connection:
             if message is not None:
                 self._start_call(message)
         elif kind in (FrameType.CALL_RES, FrameType.CALL_RES_CONTINUE):
-            message = self._outbound.feed(kind, frame.id, frame.payload)
+            try:
+                message = self._outbound.feed(kind, frame.id, frame.payload)
+            except ProtocolError as exc:
+                if exc.code == ErrorCode.FATAL:
+                    raise
+                # A malformed response fails our own waiting call; it is not answered
+                # with an error frame (those answer requests, and the peer has no use
+                # for one about its response).
+                log.info("bad response %d from %s: %s", frame.id, self.peer, exc)
+                waiter = self._waiting.pop(frame.id, None)
+                if waiter is not None:
+                    waiter.set_exception(TChannelError(ErrorCode.NETWORK,
+                                                       f"malformed response: {exc}"))
+                return
             if message is not None:
                 waiter = self._waiting.pop(message.id, None)
                 if waiter is not None:

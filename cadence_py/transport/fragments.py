@@ -121,12 +121,16 @@ class Reassembler:
         self.max_pending = max_pending
         self.verify_checksums = verify_checksums
         self._pending: dict[int, PartialMessage] = {}
+        # Messages already rejected (and answered with one error frame) whose remaining
+        # fragments are still arriving: those fragments are dropped silently.
+        self._dropped: set[int] = set()
 
     def __len__(self) -> int:
         return len(self._pending)
 
     def discard(self, message_id: int) -> None:
         self._pending.pop(message_id, None)
+        self._dropped.discard(message_id)
 
     def feed(self, frame_type: int, message_id: int, payload: bytes) -> CompleteMessage | None:
         try:
@@ -135,11 +139,20 @@ class Reassembler:
             self._pending.pop(message_id, None)
             if exc.message_id is None:
                 exc.message_id = message_id
+            if (exc.code != ErrorCode.FATAL and payload[:1]
+                    and payload[0] & FLAG_MORE_FRAGMENTS
+                    and len(self._dropped) < self.max_pending):
+                self._dropped.add(message_id)  # one error per message, not per fragment
             raise
 
     def _feed(self, frame_type: int, message_id: int, payload: bytes) -> CompleteMessage | None:
         reader = Reader(payload)
+        if frame_type == self.continue_type and message_id in self._dropped:
+            if not payload[:1] or not payload[0] & FLAG_MORE_FRAGMENTS:
+                self._dropped.discard(message_id)  # that was its last fragment
+            return None
         if frame_type == self.first_type:
+            self._dropped.discard(message_id)  # the id starts a new message
             if message_id in self._pending:
                 raise ProtocolError(f"duplicate message id {message_id}",
                                     code=ErrorCode.BAD_REQUEST)

@@ -13,6 +13,7 @@ import logging
 import os
 import socket
 import sys
+import time
 from collections.abc import Callable
 import gevent
 from gevent.event import AsyncResult
@@ -90,9 +91,17 @@ class Connection:
 
     # ------------------------------------------------------------------ reading
     def _next_frame(self, timeout: float | None = None) -> Frame | None:
-        """The next complete frame, or None at end of stream."""
+        """The next complete frame, or None at end of stream.
+
+        ``timeout`` bounds the whole wait, so a peer trickling bytes cannot hold the
+        handshake open forever.
+        """
+        deadline = None if timeout is None else time.monotonic() + timeout
         while not self._ready:
-            with gevent.Timeout(timeout, False) if timeout else contextlib.nullcontext():
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                raise ProtocolError("timed out waiting for a frame")
+            with gevent.Timeout(left, False) if left else contextlib.nullcontext():
                 data = self.sock.recv(65536)
                 if not data:
                     if self._decoder.pending:

@@ -96,6 +96,7 @@ class PartialMessage:
     args: list[bytearray] = field(default_factory=lambda: [bytearray()])
     csum_value: int = 0
     size: int = 0
+    accounted: int = 0  # bytes of this message counted in Reassembler._buffered
 
 
 @dataclass
@@ -114,13 +115,17 @@ class Reassembler:
     """
 
     def __init__(self, first_type: FrameType, max_message_size: int = 64 << 20,
-                 max_pending: int = 10_000, verify_checksums: bool = True) -> None:
+                 max_pending: int = 10_000, verify_checksums: bool = True,
+                 max_buffered: int = 256 << 20) -> None:
         self.first_type = first_type
         self.continue_type = CONTINUE_OF[first_type]
         self.max_message_size = max_message_size
         self.max_pending = max_pending
         self.verify_checksums = verify_checksums
         self._pending: dict[int, PartialMessage] = {}
+        # Bytes held by all partial messages: bounds what one peer can make us buffer.
+        self.max_buffered = max_buffered
+        self._buffered = 0
         # Messages already rejected (and answered with one error frame) whose remaining
         # fragments are still arriving: those fragments are dropped silently.
         self._dropped: set[int] = set()
@@ -128,15 +133,24 @@ class Reassembler:
     def __len__(self) -> int:
         return len(self._pending)
 
+    @property
+    def buffered(self) -> int:
+        return self._buffered
+
+    def _remove(self, message_id: int) -> None:
+        message = self._pending.pop(message_id, None)
+        if message is not None:
+            self._buffered -= message.accounted
+
     def discard(self, message_id: int) -> None:
-        self._pending.pop(message_id, None)
+        self._remove(message_id)
         self._dropped.discard(message_id)
 
     def feed(self, frame_type: int, message_id: int, payload: bytes) -> CompleteMessage | None:
         try:
             return self._feed(frame_type, message_id, payload)
         except ProtocolError as exc:
-            self._pending.pop(message_id, None)
+            self._remove(message_id)
             if exc.message_id is None:
                 exc.message_id = message_id
             if (exc.code != ErrorCode.FATAL and payload[:1]
@@ -188,8 +202,13 @@ class Reassembler:
             self._check(message, chunks, expected)
         if flags & FLAG_MORE_FRAGMENTS:
             self._pending[message_id] = message
+            self._buffered += message.size - message.accounted
+            message.accounted = message.size
+            if self._buffered > self.max_buffered:
+                raise ProtocolError("too much data buffered in partial messages",
+                                    code=ErrorCode.BUSY)
             return None
-        self._pending.pop(message_id, None)
+        self._remove(message_id)
         if len(message.args) != 3:
             raise ProtocolError(f"call has {len(message.args)} arguments, expected 3",
                                 code=ErrorCode.BAD_REQUEST)

@@ -479,3 +479,29 @@ def test_new_first_frame_reuses_a_dropped_id():
     assert r.feed(*_first([b"m", b"", b"x"], mid=72, flags=1)) is None
     msg = r.feed(wire.CALL_REQ_CONT, 72, wire.continue_payload([b"z"]))
     assert msg is not None and msg.args == (b"m", b"", b"xz")
+
+
+def test_buffered_bytes_are_bounded_and_released() -> None:
+    from cadence_py.transport.fragments import Reassembler, encode_message
+    from cadence_py.transport.frames import FrameDecoder, FrameType
+    from cadence_py.transport.messages import call_req_head
+    from cadence_py.transport.errors import ErrorCode, ProtocolError
+
+    head = call_req_head(1000, "svc", {"as": "thrift"})
+    big = encode_message(FrameType.CALL_REQ, 7, head, (b"m", b"", b"x" * 200_000))
+    frames = FrameDecoder().feed(b"".join(big))
+    reassembler = Reassembler(FrameType.CALL_REQ, max_buffered=100_000)
+    reassembler.feed(frames[0].type, frames[0].id, frames[0].payload)
+    assert 0 < reassembler.buffered < 100_000
+    try:
+        for frame in frames[1:]:
+            reassembler.feed(frame.type, frame.id, frame.payload)
+        raise AssertionError("expected the buffer bound to trip")
+    except ProtocolError as exc:
+        assert exc.code == ErrorCode.BUSY and exc.message_id == 7
+    assert reassembler.buffered == 0
+
+    ok = Reassembler(FrameType.CALL_REQ)
+    for frame in frames:
+        ok.feed(frame.type, frame.id, frame.payload)
+    assert ok.buffered == 0

@@ -27,7 +27,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any, Mapping, Optional
+from typing import Any, Mapping, Optional, Sequence
 
 VERSION = "5.0.9"
 CACHE_DIR = Path(os.environ.get("CADENCE_PY_CACHE") or "~/.cache/cadence-py").expanduser()
@@ -49,12 +49,10 @@ _JPMS_FLAGS = [f"--add-exports={m}=ALL-UNNAMED" for m in _EXPORTS.split()] + \
 
 _RUNNING: "set[CassandraNode]" = set()  # stopped at interpreter exit, see _stop_all
 
-_LOGBACK = """<configuration>
-  <appender name="OUT" class="ch.qos.logback.core.ConsoleAppender">
-    <encoder><pattern>%-5level [%thread] %date{ISO8601} %logger{0}:%line - %msg%n</pattern></encoder>
-  </appender>
-  <root level="INFO"><appender-ref ref="OUT"/></root>
-</configuration>
+# INFO to stdout (= cassandra.log). Without a config logback would log DEBUG to stdout.
+_LOGBACK = """<configuration><appender name="OUT" class="ch.qos.logback.core.ConsoleAppender">
+<encoder><pattern>%-5level [%thread] %date{ISO8601} %logger{0}:%line - %msg%n</pattern></encoder>
+</appender><root level="INFO"><appender-ref ref="OUT"/></root></configuration>
 """
 
 
@@ -103,6 +101,11 @@ def _min_heap(heap: str) -> str:
     return heap if mib <= 256 else "256M"
 
 
+def _java() -> str:
+    home = os.environ.get("JAVA_HOME")
+    return str(Path(home) / "bin" / "java") if home else (shutil.which("java") or "java")
+
+
 def free_port() -> int:
     """An ephemeral loopback port that was free a moment ago (racy, but fine for tests)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
@@ -120,9 +123,11 @@ class CassandraNode:
     def __init__(self, workdir: os.PathLike[str] | str, native_port: Optional[int] = None,
                  storage_port: Optional[int] = None, heap: str = "1G",
                  jmx_port: Optional[int] = None, cache_dir: Optional[Path] = None,
-                 version: str = VERSION, extra_config: Optional[Mapping[str, Any]] = None) -> None:
+                 version: str = VERSION, extra_config: Optional[Mapping[str, Any]] = None,
+                 jvm_opts: Sequence[str] = ()) -> None:
         """``native_port``/``storage_port`` default to free ports; ``jmx_port=None`` leaves
-        JMX off (nodetool then cannot connect); ``extra_config`` overrides yaml keys."""
+        JMX off (nodetool then cannot connect); ``extra_config`` overrides yaml keys;
+        ``jvm_opts`` go after ours (so e.g. ``-XX:TieredStopAtLevel=4`` wins)."""
         self.workdir = Path(workdir).resolve()
         self.contact_point = "127.0.0.1"
         self.port = native_port or free_port()
@@ -132,6 +137,7 @@ class CassandraNode:
         self.cache_dir = cache_dir
         self.version = version
         self.extra_config = dict(extra_config or {})
+        self.jvm_opts = list(jvm_opts)
         self.log_path = self.workdir / "cassandra.log"
         self.proc: Optional[subprocess.Popen[bytes]] = None
 
@@ -170,8 +176,6 @@ class CassandraNode:
         return cfg
 
     def command(self, lib: Path) -> list[str]:
-        java = str(Path(os.environ["JAVA_HOME"]) / "bin" / "java") if os.environ.get("JAVA_HOME") \
-            else (shutil.which("java") or "java")
         jamm = sorted(lib.glob("jamm-*.jar"))
         if not jamm:
             raise CassandraError(f"no jamm-*.jar in {lib}; refetch")
@@ -207,13 +211,16 @@ class CassandraNode:
         return [
             # Small -Xms on purpose: CassandraDaemon always calls mlockall(MCL_CURRENT), which
             # (as root) faults in and pins the whole committed heap: +1 GB RSS, +2 s at boot.
-            java, f"-Xms{_min_heap(self.heap)}", f"-Xmx{self.heap}", "-Xss256k",
+            _java(), f"-Xms{_min_heap(self.heap)}", f"-Xmx{self.heap}", "-Xss256k",
             "-XX:+UseG1GC", "-XX:+ParallelRefProcEnabled", "-XX:MaxTenuringThreshold=1",
             "-XX:MaxGCPauseMillis=300", "-XX:+UseThreadPriorities", "-XX:+PerfDisableSharedMem",
             "-XX:+ExitOnOutOfMemoryError",  # die loudly rather than limp on
+            # C1 only: halves boot CPU (~8.4 -> ~4.6 CPU-s) and, for light test traffic on
+            # 2 cores, beats C2 too since C2 compiles never pay back. Override via jvm_opts.
+            "-XX:TieredStopAtLevel=1",
             "-ea", "-da:net.openhft...",  # as bin/cassandra: asserts on, not for chronicle
             f"-javaagent:{jamm[-1]}",  # Cassandra measures memtable sizes with jamm
-            *_JPMS_FLAGS, *(f"-D{k}={v}" for k, v in props.items()),
+            *_JPMS_FLAGS, *(f"-D{k}={v}" for k, v in props.items()), *self.jvm_opts,
             "-cp", f"{lib}/*", "org.apache.cassandra.service.CassandraDaemon",
         ]
 
@@ -277,6 +284,18 @@ class CassandraNode:
             return "(no log)"
         return "--- tail of %s ---\n%s" % (self.log_path, "\n".join(text[-lines:]))
 
+    def nodetool(self, *args: str) -> str:
+        """Run nodetool from the same jars (needs ``jmx_port``); it needs the JPMS flags too."""
+        if not self.jmx_port:
+            raise CassandraError("nodetool needs CassandraNode(jmx_port=...)")
+        lib = lib_dir(self.cache_dir, self.version)
+        cmd = [_java(), "-XX:TieredStopAtLevel=1", *_JPMS_FLAGS, "-cp", f"{lib}/*",
+               f"-Duser.home={self.workdir}",  # its history file goes to ~/.cassandra
+               f"-Dlogback.configurationFile={self.workdir / 'logback.xml'}",
+               "org.apache.cassandra.tools.NodeTool", "-h", self.contact_point,
+               "-p", str(self.jmx_port), *args]
+        return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+
     def pid(self) -> Optional[int]:
         return self.proc.pid if self.proc else None
 
@@ -317,7 +336,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     f.add_argument("--cache-dir", type=Path)
     r = sub.add_parser("run", help="run a node in the foreground until Ctrl-C")
     r.add_argument("--workdir", type=Path, required=True)
-    r.add_argument("--port", type=int, default=9042)
+    r.add_argument("--port", type=int, default=9042, help="CQL port; 0 = a free one")
     r.add_argument("--heap", default="1G")
     r.add_argument("--jmx-port", type=int)
     args = ap.parse_args(argv)

@@ -12,14 +12,22 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
-from cadence_py.frontend import errors
+from cadence_py.common import errors
 from cadence_py.frontend.config import FrontendConfig
 from cadence_py.frontend.domains.describe import describe_domain
 from cadence_py.frontend.domains.listing import list_domains
 from cadence_py.frontend.domains.register import register_domain
 from cadence_py.frontend.domains.update import deprecate_domain, update_domain
 from cadence_py.frontend.search_attributes import default_search_attributes
+from cadence_py.frontend.workflows.control import ControlAPIs
+from cadence_py.frontend.workflows.polling import PollingAPIs
+from cadence_py.frontend.workflows.reading import ReadingAPIs
+from cadence_py.frontend.workflows.start import StartAPIs
+from cadence_py.frontend.workflows.tasks import TaskAPIs
 from cadence_py.frontend.version_check import check_client_version
+from cadence_py.common.domain_cache import DomainCache
+from cadence_py.history.engine import HistoryEngine
+from cadence_py.matching import MatchingEngine
 from cadence_py.persistence import errors as perr
 from cadence_py.persistence.domains import DomainStore
 from cadence_py.rpc import idl
@@ -45,13 +53,20 @@ def persistence_errors() -> Iterator[None]:
         raise errors.internal_error(f"Persistence failure: {exc}") from None
 
 
-class WorkflowHandler:
+class WorkflowHandler(StartAPIs, PollingAPIs, TaskAPIs, ControlAPIs, ReadingAPIs):
     """Implements ``WorkflowService``; registered with the ThriftDispatcher."""
 
-    def __init__(self, domains: DomainStore, config: FrontendConfig | None = None) -> None:
+    def __init__(self, domains: DomainStore, config: FrontendConfig | None = None,
+                 history: HistoryEngine | None = None, matching: MatchingEngine | None = None,
+                 domain_cache: DomainCache | None = None) -> None:
         self.domains = domains
         self.config = config or FrontendConfig()
         self.search_attributes = default_search_attributes()
+        self.domain_cache = domain_cache or DomainCache(domains)
+        if history is not None:
+            self.history = history
+        if matching is not None:
+            self.matching = matching
 
     def _check(self, ctx: RequestContext) -> None:
         check_client_version(ctx, self.config)

@@ -8,7 +8,7 @@ ClientVersionNotSupportedError. Unknown clients and missing headers pass.
 from __future__ import annotations
 
 from cadence_py.frontend.config import FrontendConfig
-from cadence_py.frontend.errors import client_version_not_supported
+from cadence_py.common.errors import client_version_not_supported
 from cadence_py.rpc.context import RequestContext
 
 CLIENT_NAME_HEADER = "cadence-client-name"

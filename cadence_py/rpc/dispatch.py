@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import logging
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from typing import Any
 from thriftpy2.thrift import TException, TType
 
 from cadence_py.rpc.codec import decode, encode, fill_required
-from cadence_py.rpc.context import RequestContext
+from cadence_py.rpc.context import RequestContext, current_request, fill_from_request
 from cadence_py.transport.codec import decode_headers16, encode_headers16
 from cadence_py.transport.errors import ErrorCode, ProtocolError, TChannelError
 from cadence_py.transport.messages import CallResponse, InboundCall, ResponseCode
@@ -111,7 +112,11 @@ class ThriftDispatcher:
             raise TChannelError(ErrorCode.BAD_REQUEST,
                                 f"failed to decode {call.method} arguments: {exc}") from None
         ctx = RequestContext(service=service_name, method=method_name, headers=app_headers,
-                             caller=call.headers.get("cn", ""), deadline=call.deadline)
+                             caller=call.headers.get("cn", ""), deadline=call.deadline,
+                             request_id=uuid.uuid4().hex[:16])
+        for name in spec.arg_names:
+            fill_from_request(ctx, getattr(args, name))
+        token = current_request.set(ctx)
         started = time.monotonic()
         result = spec.result_cls()
         code = ResponseCode.OK
@@ -135,9 +140,19 @@ class ThriftDispatcher:
             error = exc
             raise
         finally:
-            for observer in self.observers:
-                observer(ctx, time.monotonic() - started, error)
+            self._observe(ctx, time.monotonic() - started, error)
+            current_request.reset(token)
         return CallResponse(arg2=EMPTY_HEADERS, arg3=encode(result), code=code)
+
+    def _observe(self, ctx: RequestContext, seconds: float, error: BaseException | None
+                 ) -> None:
+        """Tell each observer (metrics...) about a finished call; a failing observer
+        is logged, never allowed to change the response."""
+        for observer in self.observers:
+            try:
+                observer(ctx, seconds, error)
+            except Exception:  # noqa: BLE001
+                log.exception("call observer %r failed", observer)
 
     def _capture(self, call: InboundCall) -> None:
         self.capture_dir.mkdir(parents=True, exist_ok=True)  # type: ignore[union-attr]

@@ -11,8 +11,16 @@ import os
 
 from cadence_py.frontend import FrontendConfig, WorkflowHandler
 from cadence_py.frontend.admin_handler import AdminHandler, HealthHandler
+from cadence_py.metrics import names as metric_names
+from cadence_py.metrics import new_metrics
+from cadence_py.metrics.persistence import metered_domain_store
+from cadence_py.metrics.rpc import RpcMetrics
 from cadence_py.persistence.domains import DomainStore
-from cadence_py.persistence.factory import open_domain_store
+from cadence_py.common.domain_cache import DomainCache
+from cadence_py.history.engine import HistoryEngine
+from cadence_py.history.queues import TimerQueueProcessor, TransferQueueProcessor
+from cadence_py.matching import MatchingEngine
+from cadence_py.persistence.factory import open_domain_store, open_execution_stores
 from cadence_py.rpc import idl
 from cadence_py.rpc.dispatch import ThriftDispatcher
 from cadence_py.server.config import ServerConfig
@@ -26,14 +34,24 @@ class CadenceServer:
 
     def __init__(self, config: ServerConfig, domains: DomainStore | None = None) -> None:
         self.config = config
-        self.domains = domains or open_domain_store(config)
+        self.metrics = new_metrics(metric_names.FRONTEND, config.metrics_for("frontend"))
+        self.domains = metered_domain_store(domains or open_domain_store(config),
+                                            self.metrics)
         frontend_config = FrontendConfig(cluster_name=config.cluster_name)
+        self.domain_cache = DomainCache(self.domains)
+        self.executions, self.tasks = open_execution_stores(config, self.domains)
+        self.history = HistoryEngine(self.executions, self.domain_cache)
+        self.matching = MatchingEngine(self.tasks)
+        self.transfer_queue = TransferQueueProcessor(self.history, self.matching)
+        self.timer_queue = TimerQueueProcessor(self.history)
         dispatcher = ThriftDispatcher(capture_dir=os.environ.get("CADENCE_PY_CAPTURE_DIR"))
         dispatcher.register("WorkflowService", idl.workflow_service().WorkflowService,
-                            WorkflowHandler(self.domains, frontend_config))
+                            WorkflowHandler(self.domains, frontend_config, self.history,
+                                            self.matching, self.domain_cache))
         dispatcher.register("AdminService", idl.admin().AdminService,
                             AdminHandler(frontend_config, config.store))
         dispatcher.register("Meta", idl.health().Meta, HealthHandler())
+        dispatcher.observers.append(RpcMetrics(self.metrics))
         self.dispatcher = dispatcher
         self.tchannel = TChannelServer(dispatcher, host=config.bind_host, port=config.port,
                                        process_name="cadence-py")
@@ -43,13 +61,22 @@ class CadenceServer:
         return self.tchannel.address
 
     def start(self) -> None:
+        self.transfer_queue.start()
+        self.timer_queue.start()
         self.tchannel.start()
         host, port = self.address
         log.info("cadence-py frontend listening on %s:%d (store: %s)", host, port,
                  self.config.store)
+        if self.metrics.enabled:
+            statsd = self.config.metrics_for("frontend").statsd  # type: ignore[union-attr]
+            log.info("metrics: statsd %s:%d prefix %r", statsd.host, statsd.port,
+                     statsd.prefix)
 
     def stop(self, grace: float = 10.0) -> None:
         log.info("stopping: waiting up to %.0fs for calls in flight", grace)
         self.tchannel.stop(grace)
+        self.transfer_queue.stop()
+        self.timer_queue.stop()
         self.domains.close()
+        self.metrics.close()
         log.info("stopped")

@@ -8,7 +8,6 @@ from gevent import monkey
 
 monkey.patch_all()
 
-import logging  # noqa: E402
 import signal  # noqa: E402
 import sys  # noqa: E402
 from importlib import metadata  # noqa: E402
@@ -19,6 +18,7 @@ import gevent  # noqa: E402
 from gevent.event import Event  # noqa: E402
 
 from cadence_py.server.config import ConfigError, load_config  # noqa: E402
+from cadence_py.server.logs import setup_logging  # noqa: E402
 
 DEFAULT_CONFIG = Path(__file__).resolve().parents[2] / "config" / "development.yaml"
 
@@ -28,16 +28,6 @@ def _version() -> str:
         return metadata.version("cadence-py")
     except metadata.PackageNotFoundError:
         return "0.0.0+local"
-
-
-def setup_logging(level: str, fmt: str) -> None:
-    if fmt == "json":
-        pattern = ('{"ts":"%(asctime)s","level":"%(levelname)s","logger":"%(name)s",'
-                   '"msg":"%(message)s"}')
-    else:
-        pattern = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-    logging.basicConfig(level=level.upper().replace("WARN", "WARNING").replace(
-        "WARNINGING", "WARNING"), format=pattern, stream=sys.stderr)
 
 
 @click.group()

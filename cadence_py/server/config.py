@@ -3,6 +3,10 @@
 Values may use ``${ENV_VAR}`` or ``${ENV_VAR:default}`` so that secrets (Cassandra
 passwords) come from the environment, never from the repo. Unknown keys are errors:
 a misspelt key must not silently fall back to a default.
+
+Metrics go where Cadence puts them, ``services.<service>.metrics``; a top-level
+``metrics`` section applies to every service that has none of its own (one process
+runs all roles, so one section is usually enough).
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from cadence_py.metrics.config import MetricsConfig, StatsdConfig
 
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::([^}]*))?\}")
 
@@ -49,7 +55,13 @@ class ServerConfig:
     cluster_name: str = "cluster0"
     log_level: str = "info"
     log_format: str = "text"
+    metrics: MetricsConfig | None = None  # top-level section: every service's default
+    service_metrics: dict[str, MetricsConfig] = field(default_factory=dict)
     source: str = "<defaults>"
+
+    def metrics_for(self, service: str) -> MetricsConfig | None:
+        """The metrics config of ``service`` (frontend, history, matching, worker)."""
+        return self.service_metrics.get(service, self.metrics)
 
     @property
     def sqlite_path(self) -> Path:
@@ -149,13 +161,80 @@ def load_config(path: str | Path | None) -> ServerConfig:
     config.bind_host = rpc.get("bindOnIP", str, config.bind_host)
     config.port = rpc.get("port", int, config.port)
     rpc.finish()
-    frontend.finish()
+    for name in SERVICES:
+        service = frontend if name == "frontend" else services.section(name)
+        if "metrics" in service.data:
+            config.service_metrics[name] = _load_metrics(service.section("metrics"))
+        service.finish()
     services.finish()
+    if "metrics" in root.data:
+        config.metrics = _load_metrics(root.section("metrics"))
 
     config.data_dir = Path(root.get("dataDir", str, str(config.data_dir)))
     _load_persistence(root.section("persistence"), config)
     root.finish()
     return config
+
+
+SERVICES = ("frontend", "history", "matching", "worker")
+# Tags the server sets itself; a config tag with one of these names would be ambiguous.
+_RESERVED_TAGS = ("cadence_service", "operation", "domain", "caller", "transport")
+_TAG_TEXT = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _load_metrics(section: _Section) -> MetricsConfig:
+    """``metrics: {statsd: {hostPort, prefix, flushInterval, flushBytes}, tags, prefix,
+    sampleRates}``; Cadence's other reporters are named so the error says why."""
+    metrics = MetricsConfig()
+    for other in ("prometheus", "m3"):
+        if other in section.data:
+            raise ConfigError(f"{section.source}: {section._key(other)}: only the statsd "
+                              f"reporter is supported")
+    if "statsd" in section.data:
+        metrics.statsd = _load_statsd(section.section("statsd"))
+    tags = section.section("tags")
+    for key, value in tags.data.items():
+        text = tags.get(key, str, "")
+        if not _TAG_TEXT.fullmatch(str(key)) or not _TAG_TEXT.fullmatch(text):
+            raise ConfigError(f"{section.source}: {tags._key(key)}: tag names and values "
+                              f"may use only letters, digits, '_' and '-'")
+        if key in _RESERVED_TAGS:
+            raise ConfigError(f"{section.source}: {tags._key(key)}: reserved tag, the "
+                              f"server sets it")
+        metrics.tags[str(key)] = text
+    tags.finish()
+    metrics.prefix = section.get("prefix", str, "")
+    rates = section.section("sampleRates")
+    for operation in rates.data:
+        rate = rates.get(operation, float, 1.0)
+        if not 0.0 < rate <= 1.0:
+            raise ConfigError(f"{section.source}: {rates._key(operation)}: a sample rate "
+                              f"must be in (0, 1], got {rate}")
+        metrics.sample_rates[str(operation)] = rate
+    rates.finish()
+    section.finish()
+    return metrics
+
+
+def _load_statsd(section: _Section) -> StatsdConfig:
+    statsd = StatsdConfig()
+    host_port = section.get("hostPort", str, None)
+    if not host_port:
+        raise ConfigError(f"{section.source}: {section._key('hostPort')}: required, "
+                          f"e.g. 127.0.0.1:8125")
+    host, sep, port = host_port.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(f"{section.source}: {section._key('hostPort')}: expected "
+                          f"host:port, got {host_port!r}")
+    statsd.host, statsd.port = host.strip("[]"), int(port)
+    statsd.prefix = section.get("prefix", str, statsd.prefix)
+    statsd.flush_interval = _seconds(section, "flushInterval", statsd.flush_interval)
+    statsd.flush_bytes = section.get("flushBytes", int, statsd.flush_bytes)
+    if not 0 < statsd.flush_bytes <= 65507:
+        raise ConfigError(f"{section.source}: {section._key('flushBytes')}: must be 1 to "
+                          f"65507 (one UDP datagram), got {statsd.flush_bytes}")
+    section.finish()
+    return statsd
 
 
 def _load_persistence(section: _Section, config: ServerConfig) -> None:

@@ -33,3 +33,67 @@ VALUES ('32049b68-7872-4094-8e63-d0dd59896a83', 'cadence-system',
         || ' "is_global": false, "failover_version": -24,'
         || ' "failover_notification_version": -1, "notification_version": -1}',
         -1, 0);
+
+-- ---------------------------------------------------------------- history role
+-- Task-id ranges (Cadence's shard range_id: ids of range r are [r << 20, (r+1) << 20)).
+CREATE TABLE IF NOT EXISTS shards (
+    shard_id    INTEGER PRIMARY KEY,
+    range_id    INTEGER NOT NULL
+);
+
+-- One row per run: the mutable state as a JSON document plus the condition column.
+CREATE TABLE IF NOT EXISTS executions (
+    domain_id       TEXT NOT NULL,
+    workflow_id     TEXT NOT NULL,
+    run_id          TEXT NOT NULL,
+    next_event_id   INTEGER NOT NULL,
+    state           INTEGER NOT NULL,
+    close_status    INTEGER NOT NULL,
+    document        TEXT NOT NULL,
+    PRIMARY KEY (domain_id, workflow_id, run_id)
+);
+
+-- The current run of each workflow id.
+CREATE TABLE IF NOT EXISTS current_executions (
+    domain_id           TEXT NOT NULL,
+    workflow_id         TEXT NOT NULL,
+    run_id              TEXT NOT NULL,
+    create_request_id   TEXT NOT NULL,
+    state               INTEGER NOT NULL,
+    close_status        INTEGER NOT NULL,
+    PRIMARY KEY (domain_id, workflow_id)
+);
+
+-- History batches, as Cadence's history_node: node_id = first event id of the batch; a
+-- rewrite of a node with a higher txn_id supersedes the older one.
+CREATE TABLE IF NOT EXISTS history_node (
+    tree_id         TEXT NOT NULL,
+    node_id         INTEGER NOT NULL,
+    txn_id          INTEGER NOT NULL,
+    next_event_id   INTEGER NOT NULL,
+    data            BLOB NOT NULL,
+    data_encoding   TEXT NOT NULL,
+    PRIMARY KEY (tree_id, node_id, txn_id)
+);
+
+CREATE TABLE IF NOT EXISTS transfer_tasks (
+    task_id     INTEGER PRIMARY KEY,
+    document    TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS timer_tasks (
+    fire_time   INTEGER NOT NULL,
+    task_id     INTEGER NOT NULL,
+    document    TEXT NOT NULL,
+    PRIMARY KEY (fire_time, task_id)
+);
+
+-- ---------------------------------------------------------------- matching role
+CREATE TABLE IF NOT EXISTS tasks (
+    domain_id       TEXT NOT NULL,
+    task_list       TEXT NOT NULL,
+    task_type       INTEGER NOT NULL,
+    task_id         INTEGER NOT NULL,
+    document        TEXT NOT NULL,
+    PRIMARY KEY (domain_id, task_list, task_type, task_id)
+);

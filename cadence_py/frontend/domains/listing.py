@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cadence_py.frontend import errors
+from cadence_py.common import errors
 from cadence_py.frontend.config import FrontendConfig
 from cadence_py.frontend.domains.convert import describe_response
 from cadence_py.persistence.domains import DomainStore

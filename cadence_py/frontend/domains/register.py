@@ -6,7 +6,7 @@ import time
 import uuid
 from typing import Any
 
-from cadence_py.frontend import errors
+from cadence_py.common import errors
 from cadence_py.frontend.config import FrontendConfig
 from cadence_py.frontend.domains import validation
 from cadence_py.persistence import errors as perr

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from cadence_py.frontend import errors
+from cadence_py.common import errors
 from cadence_py.frontend.config import FrontendConfig
 from cadence_py.frontend.domains import validation
 from cadence_py.frontend.domains.convert import update_response

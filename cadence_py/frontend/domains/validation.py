@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from cadence_py.frontend import errors
+from cadence_py.common import errors
 from cadence_py.frontend.config import FrontendConfig
 from cadence_py.persistence.domains import DomainConfig
 

@@ -23,7 +23,7 @@ from cadence_py.persistence.errors import (
 )
 from cadence_py.persistence.serialization import record_from_dict, record_to_dict
 
-SCHEMA_VERSION = "0.1"
+SCHEMA_VERSION = "0.2"
 
 
 def schema_file() -> Path:
@@ -51,7 +51,8 @@ class SQLiteStore:
                 "VALUES ('cadence', ?, datetime('now'))", (SCHEMA_VERSION,))
 
     # ------------------------------------------------------------------ helpers
-    def _write(self, fn):  # type: ignore[no-untyped-def]
+    def write(self, fn):  # type: ignore[no-untyped-def]
+        """Run ``fn(connection)`` in one IMMEDIATE transaction; return its result."""
         with self._lock:
             try:
                 self._db.execute("BEGIN IMMEDIATE")
@@ -65,7 +66,7 @@ class SQLiteStore:
             except sqlite3.Error as exc:
                 raise PersistenceError(f"sqlite: {exc}") from exc
 
-    def _read(self, sql: str, params: tuple = ()) -> list[tuple]:
+    def read(self, sql: str, params: tuple = ()) -> list[tuple]:
         with self._lock:
             try:
                 return self._db.execute(sql, params).fetchall()
@@ -101,14 +102,14 @@ class SQLiteStore:
                 raise DomainAlreadyExistsError(
                     f"Domain {record.info.name} already exists.") from None
             self._set_metadata(db, version + 1)
-        self._write(tx)
+        self.write(tx)
 
     def get_domain(self, *, name: str | None = None, domain_id: str | None = None) -> DomainRecord:
         if name is not None:
-            rows = self._read("SELECT record FROM domains WHERE name = ?", (name,))
+            rows = self.read("SELECT record FROM domains WHERE name = ?", (name,))
             missing = f"Domain {name} does not exist."
         elif domain_id is not None:
-            rows = self._read("SELECT record FROM domains WHERE id = ?", (domain_id,))
+            rows = self.read("SELECT record FROM domains WHERE id = ?", (domain_id,))
             missing = f"Domain {domain_id} does not exist."
         else:
             raise ValueError("get_domain needs a name or an id")
@@ -132,14 +133,14 @@ class SQLiteStore:
             if cursor.rowcount != 1:
                 raise EntityNotExistsError(f"Domain {record.info.name} does not exist.")
             self._set_metadata(db, current + 1)
-        self._write(tx)
+        self.write(tx)
 
     def list_domains(self, page_size: int, next_page_token: bytes | None
                      ) -> tuple[list[DomainRecord], bytes | None]:
         after = ""
         if next_page_token:  # strict: a mangled token is the caller's error, not page 1
             after = base64.b64decode(next_page_token, validate=True).decode()
-        rows = self._read("SELECT name, record FROM domains WHERE name > ? ORDER BY name "
+        rows = self.read("SELECT name, record FROM domains WHERE name > ? ORDER BY name "
                           "LIMIT ?", (after, page_size + 1))
         records = [record_from_dict(json.loads(r[1])) for r in rows[:page_size]]
         token = None
@@ -148,7 +149,7 @@ class SQLiteStore:
         return records, token
 
     def get_metadata(self) -> int:
-        rows = self._read("SELECT notification_version FROM domain_metadata WHERE id = 0")
+        rows = self.read("SELECT notification_version FROM domain_metadata WHERE id = 0")
         return rows[0][0] if rows else 0
 
     def close(self) -> None:

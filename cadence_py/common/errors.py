@@ -48,3 +48,33 @@ INVALID_RETENTION_PERIOD = "A valid retention period is not set on request."
 INVALID_DOMAIN_NAME = "Domain name can only include alphanumeric and dash characters."
 INVALID_ARCHIVAL_CONFIG = "Invalid to enable archival without specifying a uri."
 INVALID_NEXT_PAGE_TOKEN = "Invalid NextPageToken."
+
+
+def workflow_already_started(message: str, start_request_id: str | None = None,
+                             run_id: str | None = None) -> Any:
+    return idl.shared().WorkflowExecutionAlreadyStartedError(
+        message=message, startRequestId=start_request_id, runId=run_id)
+
+
+def workflow_already_completed(message: str = "Workflow execution already completed.") -> Any:
+    return idl.shared().WorkflowExecutionAlreadyCompletedError(message=message)
+
+
+def cancellation_already_requested(message: str) -> Any:
+    return idl.shared().CancellationAlreadyRequestedError(message=message)
+
+
+def limit_exceeded(message: str) -> Any:
+    return idl.shared().LimitExceededError(message=message)
+
+
+def query_failed(message: str) -> Any:
+    return idl.shared().QueryFailedError(message=message)
+
+
+WORKFLOW_COMPLETED = "Workflow execution already completed."
+
+
+def shared_exception(name: str) -> type:
+    """The Thrift exception class ``name`` (for ``except`` clauses)."""
+    return getattr(idl.shared(), name)

@@ -1,0 +1,1 @@
+"""Pieces every role uses: the Cadence API errors and small helpers."""

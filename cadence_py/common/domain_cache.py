@@ -1,0 +1,53 @@
+"""Domain lookups for the hot path: a small time-bounded cache over the DomainStore.
+
+Every workflow call names a domain; reading the domain row each time would double the
+store traffic. Entries live a few seconds, so updates (retention, status) show up fast.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from cadence_py.common import errors
+from cadence_py.persistence import errors as perr
+from cadence_py.persistence.domains import DomainRecord, DomainStore
+
+TTL_SECONDS = 5.0
+
+
+class DomainCache:
+    def __init__(self, store: DomainStore, ttl: float = TTL_SECONDS) -> None:
+        self.store = store
+        self.ttl = ttl
+        self._by_name: dict[str, tuple[float, DomainRecord]] = {}
+        self._by_id: dict[str, tuple[float, DomainRecord]] = {}
+        self._lock = threading.Lock()
+
+    def _remember(self, record: DomainRecord) -> DomainRecord:
+        expires = time.monotonic() + self.ttl
+        with self._lock:
+            self._by_name[record.info.name] = (expires, record)
+            self._by_id[record.info.id] = (expires, record)
+        return record
+
+    def by_name(self, name: str | None) -> DomainRecord:
+        """The domain, or BadRequest (name missing) / EntityNotExists (unknown)."""
+        if not name:
+            raise errors.bad_request(errors.DOMAIN_NOT_SET)
+        hit = self._by_name.get(name)
+        if hit and hit[0] > time.monotonic():
+            return hit[1]
+        try:
+            return self._remember(self.store.get_domain(name=name))
+        except perr.EntityNotExistsError:
+            raise errors.entity_not_exists(f"Domain {name} does not exist.") from None
+
+    def by_id(self, domain_id: str) -> DomainRecord:
+        hit = self._by_id.get(domain_id)
+        if hit and hit[0] > time.monotonic():
+            return hit[1]
+        try:
+            return self._remember(self.store.get_domain(domain_id=domain_id))
+        except perr.EntityNotExistsError:
+            raise errors.entity_not_exists(f"Domain {domain_id} does not exist.") from None

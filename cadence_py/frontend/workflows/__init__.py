@@ -1,0 +1,1 @@
+"""Workflow APIs of the frontend: validate, resolve the domain, call history/matching."""

@@ -1,0 +1,42 @@
+"""SignalWorkflowExecution, RequestCancelWorkflowExecution, TerminateWorkflowExecution."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cadence_py.common import errors
+from cadence_py.frontend.workflows.base import WorkflowAPIBase, store_errors
+from cadence_py.rpc.context import RequestContext
+
+
+class ControlAPIs(WorkflowAPIBase):
+    def SignalWorkflowExecution(self, ctx: RequestContext, request: Any) -> None:
+        if request is None:
+            raise errors.bad_request(errors.REQUEST_NOT_SET)
+        domain = self._domain(request.domain)
+        workflow_id, run_id = self._execution(request.workflowExecution)
+        self._require(request.signalName, "SignalName is not set on request.")
+        self._length(request.signalName, "SignalName")
+        self._length(request.requestId, "RequestID")
+        self._blob(request.input, "Input")
+        with store_errors():
+            self.history.signal(domain, workflow_id, run_id, request.signalName,
+                                request.input, request.identity, request.requestId)
+
+    def RequestCancelWorkflowExecution(self, ctx: RequestContext, request: Any) -> None:
+        if request is None:
+            raise errors.bad_request(errors.REQUEST_NOT_SET)
+        domain = self._domain(request.domain)
+        workflow_id, run_id = self._execution(request.workflowExecution)
+        with store_errors():
+            self.history.request_cancel(domain, workflow_id, run_id, request.identity,
+                                        request.requestId, request.cause)
+
+    def TerminateWorkflowExecution(self, ctx: RequestContext, request: Any) -> None:
+        if request is None:
+            raise errors.bad_request(errors.REQUEST_NOT_SET)
+        domain = self._domain(request.domain)
+        workflow_id, run_id = self._execution(request.workflowExecution)
+        with store_errors():
+            self.history.terminate(domain, workflow_id, run_id, request.reason,
+                                   request.details, request.identity)

@@ -1,0 +1,125 @@
+"""PollForDecisionTask and PollForActivityTask: long polls on matching.
+
+A poll answers (empty) before the caller's deadline: at most 60 s
+(matching.longPollExpirationInterval) and 1 s before the TTL, like upstream. Sticky task
+lists are accepted and parked: every decision goes to the workflow's normal task list
+with the full history, which the clients handle (they replay).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from cadence_py.common import errors
+from cadence_py.frontend.workflows.base import WorkflowAPIBase
+from cadence_py.history.errors import StaleTaskError
+from cadence_py.matching.engine import ACTIVITY, DECISION
+from cadence_py.rpc import idl
+from cadence_py.rpc.context import RequestContext
+
+log = logging.getLogger(__name__)
+LONG_POLL_SECONDS = 60.0
+MIN_POLL_TIMEOUT = 2.0
+STICKY = 1
+
+
+class PollingAPIs(WorkflowAPIBase):
+    def _poll_window(self, ctx: RequestContext) -> float:
+        remaining = ctx.remaining()
+        if remaining < MIN_POLL_TIMEOUT:
+            raise errors.bad_request("Context timeout is too short.")
+        return min(LONG_POLL_SECONDS, remaining - 1.0)
+
+    def _poll_target(self, request: Any) -> tuple[Any, str]:
+        if request is None:
+            raise errors.bad_request(errors.REQUEST_NOT_SET)
+        domain = self._domain(request.domain)
+        if request.taskList is None or not request.taskList.name:
+            raise errors.bad_request("TaskList is not set on request.")
+        self._length(request.taskList.name, "TaskList")
+        self._length(request.identity, "Identity")
+        return domain, request.taskList.name
+
+    def _poll(self, ctx: RequestContext, domain_id: str, name: str, task_type: int,
+              identity: str, start: Any) -> Any:
+        """Take tasks until one can be started or the window closes."""
+        import time
+        window_end = time.monotonic() + self._poll_window(ctx)
+        while True:
+            remaining = window_end - time.monotonic()
+            task = self.matching.poll(domain_id, name, task_type, remaining, identity)
+            if task is None:
+                return None
+            try:
+                started = start(task)
+            except StaleTaskError:
+                self.matching.complete(domain_id, name, task_type, task)
+                continue
+            except Exception:
+                self.matching.give_back(domain_id, name, task_type, task)
+                raise
+            self.matching.complete(domain_id, name, task_type, task)
+            return started
+
+    def PollForDecisionTask(self, ctx: RequestContext, request: Any) -> Any:
+        domain, name = self._poll_target(request)
+        shared = idl.shared()
+        if request.taskList.kind == STICKY:
+            self._park(ctx, domain.info.id, name, DECISION, request.identity or "")
+            return shared.PollForDecisionTaskResponse()
+        identity = request.identity or ""
+        started = self._poll(ctx, domain.info.id, name, DECISION, identity, lambda task:
+                             self.history.record_decision_task_started(
+                                 task.domain_id, task.workflow_id, task.run_id,
+                                 task.schedule_id, str(uuid.uuid4()), identity))
+        if started is None:
+            return shared.PollForDecisionTaskResponse()
+        info = started.state.info
+        events = self.history.read_events(info.run_id, 1, info.next_event_id)
+        return shared.PollForDecisionTaskResponse(
+            taskToken=started.token.encode(),
+            workflowExecution=shared.WorkflowExecution(workflowId=info.workflow_id,
+                                                       runId=info.run_id),
+            workflowType=shared.WorkflowType(name=info.workflow_type),
+            previousStartedEventId=info.last_processed_event,
+            startedEventId=info.decision_started_id, attempt=info.decision_attempt,
+            backlogCountHint=0, history=shared.History(events=events),
+            WorkflowExecutionTaskList=shared.TaskList(name=info.task_list, kind=0),
+            scheduledTimestamp=started.scheduled_time, startedTimestamp=started.started_time,
+            nextEventId=info.next_event_id, totalHistoryBytes=info.history_size)
+
+    def _park(self, ctx: RequestContext, domain_id: str, name: str, task_type: int,
+              identity: str) -> None:
+        import gevent
+        self.matching.task_list(domain_id, name, task_type).pollers  # noqa: B018
+        gevent.sleep(self._poll_window(ctx))
+
+    def PollForActivityTask(self, ctx: RequestContext, request: Any) -> Any:
+        domain, name = self._poll_target(request)
+        shared = idl.shared()
+        identity = request.identity or ""
+        started = self._poll(ctx, domain.info.id, name, ACTIVITY, identity, lambda task:
+                             self.history.record_activity_task_started(
+                                 task.domain_id, task.workflow_id, task.run_id,
+                                 task.schedule_id, str(uuid.uuid4()), identity))
+        if started is None:
+            return shared.PollForActivityTaskResponse()
+        activity, info = started.activity, started.info
+        header = shared.Header(fields=dict(activity.header)) if activity.header else None
+        return shared.PollForActivityTaskResponse(
+            taskToken=started.token.encode(),
+            workflowExecution=shared.WorkflowExecution(workflowId=info.workflow_id,
+                                                       runId=info.run_id),
+            activityId=activity.activity_id,
+            activityType=shared.ActivityType(name=activity.activity_type),
+            input=activity.input or None, scheduledTimestamp=activity.scheduled_time,
+            scheduleToCloseTimeoutSeconds=activity.schedule_to_close_timeout,
+            startedTimestamp=activity.started_time,
+            startToCloseTimeoutSeconds=activity.start_to_close_timeout,
+            heartbeatTimeoutSeconds=activity.heartbeat_timeout, attempt=activity.attempt,
+            scheduledTimestampOfThisAttempt=activity.scheduled_time_of_this_attempt,
+            heartbeatDetails=activity.details or None,
+            workflowType=shared.WorkflowType(name=info.workflow_type),
+            workflowDomain=self.domain_cache.by_id(info.domain_id).info.name, header=header)

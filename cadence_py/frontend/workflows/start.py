@@ -1,0 +1,58 @@
+"""StartWorkflowExecution and SignalWithStartWorkflowExecution."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cadence_py.common import errors
+from cadence_py.frontend.workflows.base import WorkflowAPIBase, store_errors
+from cadence_py.rpc import idl
+from cadence_py.rpc.context import RequestContext
+
+MAX_DECISION_TIMEOUT = 240  # history.maxDecisionStartToCloseSeconds
+
+
+class StartAPIs(WorkflowAPIBase):
+    def _validate_start(self, request: Any) -> Any:
+        if request is None:
+            raise errors.bad_request(errors.REQUEST_NOT_SET)
+        domain = self._domain(request.domain)
+        self._require(request.workflowId, "WorkflowId is not set on request.")
+        self._length(request.workflowId, "WorkflowID")
+        if request.workflowType is None or not request.workflowType.name:
+            raise errors.bad_request("WorkflowType is not set on request.")
+        self._length(request.workflowType.name, "WorkflowType")
+        if request.taskList is None or not request.taskList.name:
+            raise errors.bad_request("TaskList is not set on request.")
+        self._length(request.taskList.name, "TaskList")
+        self._length(request.requestId, "RequestID")
+        self._length(request.identity, "Identity")
+        if (request.executionStartToCloseTimeoutSeconds or 0) <= 0:
+            raise errors.bad_request(
+                "A valid ExecutionStartToCloseTimeoutSeconds is not set on request.")
+        if (request.taskStartToCloseTimeoutSeconds or 0) <= 0:
+            raise errors.bad_request(
+                "A valid TaskStartToCloseTimeoutSeconds is not set on request.")
+        if (request.delayStartSeconds or 0) < 0:
+            raise errors.bad_request("A valid DelayStartSeconds is not set on request.")
+        request.taskStartToCloseTimeoutSeconds = min(request.taskStartToCloseTimeoutSeconds,
+                                                     MAX_DECISION_TIMEOUT)
+        self._blob(request.input, "Input")
+        if request.cronSchedule:
+            raise errors.bad_request("CronSchedule is not supported by cadence-py yet.")
+        return domain
+
+    def StartWorkflowExecution(self, ctx: RequestContext, request: Any) -> Any:
+        domain = self._validate_start(request)
+        with store_errors():
+            run_id = self.history.start_workflow(domain, request)
+        return idl.shared().StartWorkflowExecutionResponse(runId=run_id)
+
+    def SignalWithStartWorkflowExecution(self, ctx: RequestContext, request: Any) -> Any:
+        domain = self._validate_start(request)
+        self._require(request.signalName, "SignalName is not set on request.")
+        self._length(request.signalName, "SignalName")
+        self._blob(request.signalInput, "SignalInput")
+        with store_errors():
+            run_id = self.history.signal_with_start(domain, request)
+        return idl.shared().StartWorkflowExecutionResponse(runId=run_id)

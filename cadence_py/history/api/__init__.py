@@ -1,0 +1,1 @@
+"""One module per group of history APIs, each a mixin over EngineCore."""

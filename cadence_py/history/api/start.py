@@ -1,0 +1,163 @@
+"""StartWorkflowExecution (and the start half of SignalWithStart)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from cadence_py.common import errors
+from cadence_py.history import mutations as m
+from cadence_py.history.core import EngineCore
+from cadence_py.persistence import errors as perr
+from cadence_py.persistence import records as r
+from cadence_py.persistence.domains import DomainRecord
+from cadence_py.persistence.executions import WorkflowAlreadyExistsError
+
+# WorkflowIdReusePolicy
+ALLOW_DUPLICATE_FAILED_ONLY, ALLOW_DUPLICATE, REJECT_DUPLICATE, TERMINATE_IF_RUNNING = 0, 1, 2, 3
+FORCE_CLOSE_DECISION = 16
+
+
+@dataclass
+class StartSignal:
+    name: str
+    input: bytes | None
+    identity: str | None
+    request_id: str | None
+
+
+def _already_started(current: r.CurrentExecution, workflow_id: str, message: str) -> Any:
+    return errors.workflow_already_started(message, current.create_request_id, current.run_id)
+
+
+class StartAPI(EngineCore):
+    def start_workflow(self, domain: DomainRecord, request: Any,
+                       signal: StartSignal | None = None) -> str:
+        """Create a run (honouring the id reuse policy and request-id dedup); its run id."""
+        workflow_id = request.workflowId
+        for _ in range(3):
+            previous: str | None = None
+            try:
+                current = self.store.get_current(domain.info.id, workflow_id)
+            except perr.EntityNotExistsError:
+                current = None
+            if current is not None:
+                if request.requestId and current.create_request_id == request.requestId:
+                    return current.run_id  # the same start, retried by the client
+                previous = self._check_reuse(domain, request, current)
+            try:
+                return self._create(domain, request, previous, signal)
+            except WorkflowAlreadyExistsError:
+                continue  # someone started it meanwhile; decide again
+        raise errors.service_busy("Workflow start raced with another start, try again.")
+
+    def _check_reuse(self, domain: DomainRecord, request: Any,
+                     current: r.CurrentExecution) -> str:
+        policy = request.workflowIdReusePolicy or ALLOW_DUPLICATE_FAILED_ONLY
+        wid, rid = request.workflowId, current.run_id
+        if current.state in (r.STATE_CREATED, r.STATE_RUNNING):
+            if policy == TERMINATE_IF_RUNNING:
+                self.terminate(domain, wid, rid, reason="TerminateIfRunning Policy",
+                               details=None, identity=request.identity or "")
+                return rid
+            raise _already_started(current, wid, "Workflow execution is already running. "
+                                   f"WorkflowId: {wid}, RunId: {rid}.")
+        if policy == REJECT_DUPLICATE:
+            raise _already_started(current, wid, "Workflow execution already finished. "
+                                   f"WorkflowId: {wid}, RunId: {rid}. Workflow ID reuse "
+                                   "policy: reject duplicate workflow ID.")
+        if policy == ALLOW_DUPLICATE_FAILED_ONLY and current.close_status in (
+                r.CLOSE_COMPLETED, r.CLOSE_CONTINUED_AS_NEW):
+            raise _already_started(current, wid, "Workflow execution already finished "
+                                   f"successfully. WorkflowId: {wid}, RunId: {rid}. Workflow "
+                                   "ID reuse policy: allow duplicate workflow ID if last run "
+                                   "failed.")
+        return rid
+
+    def _create(self, domain: DomainRecord, request: Any, previous_run_id: str | None,
+                signal: StartSignal | None) -> str:
+        run_id = str(uuid.uuid4())
+        state = initial_state(domain, request, run_id)
+        upd = self.new_update(state, domain)
+        add_started_event(upd, request, run_id)
+        if signal is not None:
+            upd.add_event("WorkflowExecutionSignaled", signalName=signal.name,
+                          input=signal.input, identity=signal.identity,
+                          requestId=signal.request_id)
+            state.info.signal_count += 1
+        backoff = max(request.delayStartSeconds or 0, 0)
+        if backoff:
+            upd.timer(r.TIMER_WORKFLOW_BACKOFF, upd.now + backoff * m.NANOS)
+        else:
+            m.schedule_decision(upd)
+        state.info.state = r.STATE_RUNNING
+        upd.timer(r.TIMER_WORKFLOW_TIMEOUT,
+                  upd.now + (backoff + state.info.workflow_timeout) * m.NANOS)
+        upd.transfer(r.TRANSFER_RECORD_STARTED)
+        state.info.last_updated_time = upd.now
+        batches, _ = upd.history_batch()
+        self.store.create_workflow(state, batches[0], upd.transfer_tasks, upd.timer_tasks,
+                                   previous_run_id=previous_run_id)
+        self.committed(upd)
+        return run_id
+
+
+def initial_state(domain: DomainRecord, request: Any, run_id: str) -> r.MutableState:
+    retry = request.retryPolicy
+    info = r.ExecutionInfo(
+        domain_id=domain.info.id, workflow_id=request.workflowId, run_id=run_id,
+        first_run_id=run_id, task_list=request.taskList.name,
+        workflow_type=request.workflowType.name,
+        workflow_timeout=request.executionStartToCloseTimeoutSeconds,
+        decision_timeout=request.taskStartToCloseTimeoutSeconds,
+        create_request_id=request.requestId or str(uuid.uuid4()),
+        cron_schedule=request.cronSchedule or "",
+        identity=request.identity or "",
+        memo=dict(request.memo.fields or {}) if request.memo else {},
+        search_attributes=dict(request.searchAttributes.indexedFields or {})
+        if request.searchAttributes else {},
+    )
+    info.start_time = 0  # set from the started event's timestamp by the caller's update
+    if retry is not None:
+        info.has_retry_policy = True
+        info.retry_initial_interval = retry.initialIntervalInSeconds or 0
+        info.retry_backoff_coefficient = retry.backoffCoefficient or 0.0
+        info.retry_max_interval = retry.maximumIntervalInSeconds or 0
+        info.retry_max_attempts = retry.maximumAttempts or 0
+        info.retry_expiration_seconds = retry.expirationIntervalInSeconds or 0
+        info.retry_non_retriable_errors = list(retry.nonRetriableErrorReasons or [])
+    return r.MutableState(info=info)
+
+
+def add_started_event(upd: Any, request: Any, run_id: str, **extra: Any) -> Any:
+    from cadence_py.rpc import idl
+    shared = idl.shared()
+    info = upd.info
+    info.start_time = upd.now
+    if info.has_retry_policy and info.retry_expiration_seconds:
+        info.expiration_time = upd.now + info.retry_expiration_seconds * m.NANOS
+    attributes = dict(
+        workflowType=shared.WorkflowType(name=info.workflow_type),
+        taskList=shared.TaskList(name=info.task_list),
+        input=request.input,
+        executionStartToCloseTimeoutSeconds=info.workflow_timeout,
+        taskStartToCloseTimeoutSeconds=info.decision_timeout,
+        identity=request.identity,
+        originalExecutionRunId=run_id,
+        firstExecutionRunId=info.first_run_id or run_id,
+        attempt=info.attempt,
+        retryPolicy=request.retryPolicy,
+        cronSchedule=request.cronSchedule or None,
+        memo=request.memo,
+        searchAttributes=request.searchAttributes,
+        header=request.header,
+        requestId=request.requestId,
+        firstScheduledTimeNano=upd.now,
+    )
+    if info.expiration_time:
+        attributes["expirationTimestamp"] = info.expiration_time
+    if request.delayStartSeconds:
+        attributes["firstDecisionTaskBackoffSeconds"] = request.delayStartSeconds
+    attributes.update(extra)
+    return upd.add_event("WorkflowExecutionStarted", **attributes)

@@ -1,0 +1,285 @@
+"""Applying a decision task's decisions to a run.
+
+``validate`` checks every decision's attributes first (a bad one fails the whole
+decision task with the matching DecisionTaskFailed cause, as upstream does); ``apply``
+then turns each decision into events and queue tasks in order.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cadence_py.history import mutations as m
+from cadence_py.history.run_update import RunUpdate
+from cadence_py.persistence import records as r
+from cadence_py.persistence.domains import DomainRecord
+from cadence_py.rpc import idl
+
+# DecisionTaskFailedCause values
+BAD_SCHEDULE_ACTIVITY = 1
+BAD_REQUEST_CANCEL_ACTIVITY = 2
+BAD_START_TIMER = 3
+BAD_CANCEL_TIMER = 4
+BAD_RECORD_MARKER = 5
+BAD_COMPLETE_WORKFLOW = 6
+BAD_FAIL_WORKFLOW = 7
+BAD_CANCEL_WORKFLOW = 8
+BAD_CONTINUE_AS_NEW = 10
+START_TIMER_DUPLICATE_ID = 11
+BAD_START_CHILD = 15
+BAD_SEARCH_ATTRIBUTES = 22
+SCHEDULE_ACTIVITY_DUPLICATE_ID = 21
+
+CLOSING = {"CompleteWorkflowExecution", "FailWorkflowExecution", "CancelWorkflowExecution",
+           "ContinueAsNewWorkflowExecution"}
+MAX_ID_LENGTH = 1000
+
+
+class DecisionFailure(Exception):
+    def __init__(self, cause: int, details: str) -> None:
+        super().__init__(details)
+        self.cause = cause
+        self.details = details
+
+
+def decision_type(decision: Any) -> str:
+    return idl.shared().DecisionType._VALUES_TO_NAMES.get(decision.decisionType, "")
+
+
+def _attributes(decision: Any) -> Any:
+    name = decision_type(decision)
+    return getattr(decision, name[0].lower() + name[1:] + "DecisionAttributes", None)
+
+
+class DecisionHandler:
+    def __init__(self, engine: Any, upd: RunUpdate, domain: DomainRecord, identity: str) -> None:
+        self.engine = engine
+        self.upd = upd
+        self.domain = domain
+        self.identity = identity
+        self.needs_decision = False
+
+    # ------------------------------------------------------------- validation
+    def closes_workflow(self, decisions: list[Any]) -> bool:
+        return any(decision_type(d) in CLOSING for d in decisions)
+
+    def validate(self, decisions: list[Any]) -> None:
+        activity_ids = {a.activity_id for a in self.upd.state.activities.values()}
+        timer_ids = set(self.upd.state.timers)
+        for decision in decisions:
+            name = decision_type(decision)
+            attrs = _attributes(decision) if name else None
+            check = getattr(self, f"_check_{name}", None)
+            if check is None:
+                raise DecisionFailure(BAD_START_CHILD if name == "StartChildWorkflowExecution"
+                                      else BAD_SCHEDULE_ACTIVITY,
+                                      f"Unknown or unsupported decision type: {name or decision.decisionType}")
+            if attrs is None:
+                raise DecisionFailure(self._missing_cause(name),
+                                      f"{name}DecisionAttributes is not set on decision.")
+            check(attrs, activity_ids, timer_ids)
+
+    @staticmethod
+    def _missing_cause(name: str) -> int:
+        return {"ScheduleActivityTask": BAD_SCHEDULE_ACTIVITY, "StartTimer": BAD_START_TIMER,
+                "CancelTimer": BAD_CANCEL_TIMER, "RecordMarker": BAD_RECORD_MARKER,
+                "CompleteWorkflowExecution": BAD_COMPLETE_WORKFLOW,
+                "FailWorkflowExecution": BAD_FAIL_WORKFLOW,
+                "CancelWorkflowExecution": BAD_CANCEL_WORKFLOW,
+                "RequestCancelActivityTask": BAD_REQUEST_CANCEL_ACTIVITY,
+                "ContinueAsNewWorkflowExecution": BAD_CONTINUE_AS_NEW,
+                "UpsertWorkflowSearchAttributes": BAD_SEARCH_ATTRIBUTES}.get(name, 0)
+
+    def _check_ScheduleActivityTask(self, a: Any, activity_ids: set[str], _: set[str]) -> None:
+        if not a.activityId:
+            raise DecisionFailure(BAD_SCHEDULE_ACTIVITY, "ActivityId is not set on decision.")
+        if len(a.activityId) > MAX_ID_LENGTH:
+            raise DecisionFailure(BAD_SCHEDULE_ACTIVITY, "ActivityID exceeds length limit.")
+        if a.activityType is None or not a.activityType.name:
+            raise DecisionFailure(BAD_SCHEDULE_ACTIVITY, "ActivityType is not set on decision.")
+        if a.activityId in activity_ids:
+            raise DecisionFailure(SCHEDULE_ACTIVITY_DUPLICATE_ID,
+                                  f"Activity with id {a.activityId} already exists.")
+        activity_ids.add(a.activityId)
+        to_close = a.scheduleToCloseTimeoutSeconds or 0
+        to_start = a.scheduleToStartTimeoutSeconds or 0
+        start_to_close = a.startToCloseTimeoutSeconds or 0
+        if min(to_close, to_start, start_to_close, a.heartbeatTimeoutSeconds or 0) < 0:
+            raise DecisionFailure(BAD_SCHEDULE_ACTIVITY, "A valid timeout may not be negative.")
+        if to_close <= 0 and (to_start <= 0 or start_to_close <= 0):
+            raise DecisionFailure(BAD_SCHEDULE_ACTIVITY,
+                                  "A valid ScheduleToCloseTimeout is not set on decision.")
+
+    def _check_RequestCancelActivityTask(self, a: Any, *_: Any) -> None:
+        if not a.activityId:
+            raise DecisionFailure(BAD_REQUEST_CANCEL_ACTIVITY,
+                                  "ActivityId is not set on decision.")
+
+    def _check_StartTimer(self, a: Any, _: set[str], timer_ids: set[str]) -> None:
+        if not a.timerId:
+            raise DecisionFailure(BAD_START_TIMER, "TimerId is not set on decision.")
+        if (a.startToFireTimeoutSeconds or 0) <= 0:
+            raise DecisionFailure(BAD_START_TIMER,
+                                  "A valid StartToFireTimeoutSeconds is not set on decision.")
+        if a.timerId in timer_ids:
+            raise DecisionFailure(START_TIMER_DUPLICATE_ID,
+                                  f"Timer with id {a.timerId} already exists.")
+        timer_ids.add(a.timerId)
+
+    def _check_CancelTimer(self, a: Any, *_: Any) -> None:
+        if not a.timerId:
+            raise DecisionFailure(BAD_CANCEL_TIMER, "TimerId is not set on decision.")
+
+    def _check_RecordMarker(self, a: Any, *_: Any) -> None:
+        if not a.markerName:
+            raise DecisionFailure(BAD_RECORD_MARKER, "MarkerName is not set on decision.")
+
+    def _check_CompleteWorkflowExecution(self, a: Any, *_: Any) -> None:
+        pass
+
+    def _check_FailWorkflowExecution(self, a: Any, *_: Any) -> None:
+        if not a.reason:
+            raise DecisionFailure(BAD_FAIL_WORKFLOW, "Reason is not set on decision.")
+
+    def _check_CancelWorkflowExecution(self, a: Any, *_: Any) -> None:
+        pass
+
+    def _check_UpsertWorkflowSearchAttributes(self, a: Any, *_: Any) -> None:
+        if a.searchAttributes is None or not a.searchAttributes.indexedFields:
+            raise DecisionFailure(BAD_SEARCH_ATTRIBUTES,
+                                  "IndexedFields is empty on decision.")
+
+    # ------------------------------------------------------------- applying
+    def apply(self, decisions: list[Any], completed_id: int) -> None:
+        for decision in decisions:
+            if not m.is_running(self.upd.state):
+                break  # nothing after a closing decision takes effect
+            name = decision_type(decision)
+            getattr(self, f"_apply_{name}")(_attributes(decision), completed_id)
+
+    def _apply_ScheduleActivityTask(self, a: Any, completed_id: int) -> None:
+        upd, info = self.upd, self.upd.info
+        to_close = a.scheduleToCloseTimeoutSeconds or 0
+        to_start = a.scheduleToStartTimeoutSeconds or 0
+        start_to_close = a.startToCloseTimeoutSeconds or 0
+        if to_close <= 0:
+            to_close = to_start + start_to_close
+        if to_start <= 0:
+            to_start = to_close
+        if start_to_close <= 0:
+            start_to_close = to_close
+        if info.workflow_timeout > 0:
+            to_close = min(to_close, info.workflow_timeout)
+            to_start = min(to_start, to_close)
+            start_to_close = min(start_to_close, to_close)
+        heartbeat = min(a.heartbeatTimeoutSeconds or 0, start_to_close)
+        task_list = a.taskList.name if a.taskList and a.taskList.name else info.task_list
+        shared = idl.shared()
+        event = upd.add_event(
+            "ActivityTaskScheduled", activityId=a.activityId, activityType=a.activityType,
+            domain=a.domain or None, taskList=shared.TaskList(name=task_list), input=a.input,
+            scheduleToCloseTimeoutSeconds=to_close, scheduleToStartTimeoutSeconds=to_start,
+            startToCloseTimeoutSeconds=start_to_close, heartbeatTimeoutSeconds=heartbeat,
+            decisionTaskCompletedEventId=completed_id, retryPolicy=a.retryPolicy,
+            header=a.header)
+        activity = r.ActivityInfo(
+            schedule_id=event.eventId, activity_id=a.activityId,
+            activity_type=a.activityType.name, task_list=task_list, scheduled_time=upd.now,
+            input=a.input or b"", header=dict(a.header.fields or {}) if a.header else {},
+            domain_id=info.domain_id, schedule_to_start_timeout=to_start,
+            schedule_to_close_timeout=to_close, start_to_close_timeout=start_to_close,
+            heartbeat_timeout=heartbeat, scheduled_time_of_this_attempt=upd.now)
+        retry = a.retryPolicy
+        if retry is not None:
+            activity.has_retry_policy = True
+            activity.retry_initial_interval = retry.initialIntervalInSeconds or 1
+            activity.retry_backoff_coefficient = retry.backoffCoefficient or 2.0
+            activity.retry_max_interval = retry.maximumIntervalInSeconds or 0
+            activity.retry_max_attempts = retry.maximumAttempts or 0
+            activity.retry_expiration_seconds = retry.expirationIntervalInSeconds or 0
+            activity.retry_non_retriable_errors = list(retry.nonRetriableErrorReasons or [])
+            if activity.retry_expiration_seconds:
+                activity.expiration_time = upd.now + activity.retry_expiration_seconds * m.NANOS
+        self.upd.state.activities[event.eventId] = activity
+        schedule_activity_dispatch(upd, activity)
+
+    def _apply_RequestCancelActivityTask(self, a: Any, completed_id: int) -> None:
+        upd = self.upd
+        activity = next((x for x in upd.state.activities.values()
+                         if x.activity_id == a.activityId), None)
+        if activity is None:
+            upd.add_event("RequestCancelActivityTaskFailed", activityId=a.activityId,
+                          cause="ACTIVITY_ID_UNKNOWN", decisionTaskCompletedEventId=completed_id)
+            self.needs_decision = True
+            return
+        requested = upd.add_event("ActivityTaskCancelRequested", activityId=a.activityId,
+                                  decisionTaskCompletedEventId=completed_id)
+        if activity.started_id == r.EMPTY_EVENT_ID:
+            # never started: cancel at once
+            upd.add_event("ActivityTaskCanceled", latestCancelRequestedEventId=requested.eventId,
+                          scheduledEventId=activity.schedule_id,
+                          startedEventId=r.EMPTY_EVENT_ID, identity=self.identity)
+            del upd.state.activities[activity.schedule_id]
+            self.needs_decision = True
+        else:
+            activity.cancel_requested = True
+            activity.cancel_request_id = requested.eventId
+
+    def _apply_StartTimer(self, a: Any, completed_id: int) -> None:
+        upd = self.upd
+        event = upd.add_event("TimerStarted", timerId=a.timerId,
+                              startToFireTimeoutSeconds=a.startToFireTimeoutSeconds,
+                              decisionTaskCompletedEventId=completed_id)
+        expiry = upd.now + a.startToFireTimeoutSeconds * m.NANOS
+        upd.state.timers[a.timerId] = r.TimerInfo(a.timerId, event.eventId, expiry, True)
+        upd.timer(r.TIMER_USER, expiry, event_id=event.eventId)
+
+    def _apply_CancelTimer(self, a: Any, completed_id: int) -> None:
+        upd = self.upd
+        timer = upd.state.timers.pop(a.timerId, None)
+        if timer is None:
+            upd.add_event("CancelTimerFailed", timerId=a.timerId, cause="TIMER_ID_UNKNOWN",
+                          decisionTaskCompletedEventId=completed_id, identity=self.identity)
+            self.needs_decision = True
+            return
+        upd.add_event("TimerCanceled", timerId=a.timerId, startedEventId=timer.started_id,
+                      decisionTaskCompletedEventId=completed_id, identity=self.identity)
+
+    def _apply_RecordMarker(self, a: Any, completed_id: int) -> None:
+        self.upd.add_event("MarkerRecorded", markerName=a.markerName, details=a.details,
+                           decisionTaskCompletedEventId=completed_id, header=a.header)
+
+    def _apply_UpsertWorkflowSearchAttributes(self, a: Any, completed_id: int) -> None:
+        self.upd.add_event("UpsertWorkflowSearchAttributes",
+                           decisionTaskCompletedEventId=completed_id,
+                           searchAttributes=a.searchAttributes)
+        self.upd.info.search_attributes.update(a.searchAttributes.indexedFields or {})
+        self.upd.transfer(r.TRANSFER_UPSERT_SEARCH_ATTRIBUTES)
+
+    def _apply_CompleteWorkflowExecution(self, a: Any, completed_id: int) -> None:
+        self.upd.add_event("WorkflowExecutionCompleted", result=a.result,
+                           decisionTaskCompletedEventId=completed_id)
+        m.close_workflow(self.upd, r.CLOSE_COMPLETED, self.domain.config.retention_days)
+
+    def _apply_FailWorkflowExecution(self, a: Any, completed_id: int) -> None:
+        self.upd.add_event("WorkflowExecutionFailed", reason=a.reason, details=a.details,
+                           decisionTaskCompletedEventId=completed_id)
+        m.close_workflow(self.upd, r.CLOSE_FAILED, self.domain.config.retention_days)
+
+    def _apply_CancelWorkflowExecution(self, a: Any, completed_id: int) -> None:
+        self.upd.add_event("WorkflowExecutionCanceled", details=a.details,
+                           decisionTaskCompletedEventId=completed_id)
+        m.close_workflow(self.upd, r.CLOSE_CANCELED, self.domain.config.retention_days)
+
+
+def schedule_activity_dispatch(upd: RunUpdate, activity: r.ActivityInfo) -> None:
+    """The transfer task that puts the activity on its task list, plus its timeouts."""
+    upd.transfer(r.TRANSFER_ACTIVITY, task_list=activity.task_list,
+                 schedule_id=activity.schedule_id)
+    base = activity.scheduled_time_of_this_attempt or upd.now
+    upd.timer(r.TIMER_ACTIVITY_TIMEOUT, base + activity.schedule_to_start_timeout * m.NANOS,
+              event_id=activity.schedule_id, timeout_type=m.SCHEDULE_TO_START,
+              attempt=activity.attempt)
+    upd.timer(r.TIMER_ACTIVITY_TIMEOUT, base + activity.schedule_to_close_timeout * m.NANOS,
+              event_id=activity.schedule_id, timeout_type=m.SCHEDULE_TO_CLOSE,
+              attempt=activity.attempt)

@@ -1,0 +1,44 @@
+"""MatchingEngine: task lists by (domain id, name, type), created on first use."""
+
+from __future__ import annotations
+
+import time
+
+from cadence_py.matching.task_list import TaskListManager
+from cadence_py.persistence import records as r
+from cadence_py.persistence.executions import MatchingTask, TaskStore
+
+DECISION, ACTIVITY = 0, 1
+
+
+class MatchingEngine:
+    def __init__(self, store: TaskStore) -> None:
+        self.store = store
+        self._lists: dict[tuple[str, str, int], TaskListManager] = {}
+
+    def task_list(self, domain_id: str, name: str, task_type: int) -> TaskListManager:
+        key = (domain_id, name, task_type)
+        manager = self._lists.get(key)
+        if manager is None:
+            manager = self._lists[key] = TaskListManager(self.store, domain_id, name, task_type)
+        return manager
+
+    def add_task(self, task: r.TransferTask) -> None:
+        """Called by history's transfer queue for decision and activity tasks."""
+        task_type = DECISION if task.type == r.TRANSFER_DECISION else ACTIVITY
+        self.task_list(task.domain_id, task.task_list, task_type).add(MatchingTask(
+            task_id=task.task_id, domain_id=task.domain_id, workflow_id=task.workflow_id,
+            run_id=task.run_id, schedule_id=task.schedule_id, created_time=time.time_ns()))
+
+    def poll(self, domain_id: str, name: str, task_type: int, timeout: float,
+             identity: str = "") -> MatchingTask | None:
+        return self.task_list(domain_id, name, task_type).poll(timeout, identity)
+
+    def complete(self, domain_id: str, name: str, task_type: int, task: MatchingTask) -> None:
+        self.task_list(domain_id, name, task_type).complete(task)
+
+    def give_back(self, domain_id: str, name: str, task_type: int, task: MatchingTask) -> None:
+        self.task_list(domain_id, name, task_type).give_back(task)
+
+    def known_lists(self, domain_id: str) -> list[TaskListManager]:
+        return [m for (d, _, _), m in self._lists.items() if d == domain_id]

@@ -1,0 +1,118 @@
+"""Interfaces of the stores behind the history and matching roles.
+
+ExecutionStore keeps runs (mutable state + current-run pointer), their histories and
+the durable transfer/timer queues; every state change and the tasks it creates are one
+atomic write, conditional on the run's next event id, so that nothing is lost or applied
+twice. TaskStore keeps matching's task-list backlogs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from cadence_py.persistence.errors import PersistenceError
+from cadence_py.persistence.records import (
+    CurrentExecution,
+    HistoryBatch,
+    MutableState,
+    TimerTask,
+    TransferTask,
+)
+
+
+class WorkflowAlreadyExistsError(PersistenceError):
+    """create_workflow found a current run it was not told to replace."""
+
+    def __init__(self, current: CurrentExecution) -> None:
+        super().__init__(f"workflow already has current run {current.run_id}")
+        self.current = current
+
+
+@dataclass
+class NewRun:
+    """A run created together with an update (continue-as-new, cron, retry)."""
+
+    state: MutableState
+    batch: HistoryBatch
+    transfer_tasks: list[TransferTask]
+    timer_tasks: list[TimerTask]
+
+
+@dataclass
+class MatchingTask:
+    """One task in a task list's backlog."""
+
+    task_id: int
+    domain_id: str
+    workflow_id: str
+    run_id: str
+    schedule_id: int
+    created_time: int
+    expiry_time: int = 0  # unix nanos; 0 = never
+
+
+class ExecutionStore(Protocol):
+    def acquire_range(self, shard_id: int) -> int:
+        """Bump and return the shard's range id; task ids come from that range."""
+
+    def create_workflow(self, state: MutableState, batch: HistoryBatch,
+                        transfer_tasks: list[TransferTask], timer_tasks: list[TimerTask],
+                        previous_run_id: str | None = None) -> None:
+        """Insert a new run and make it current.
+
+        With ``previous_run_id`` None there must be no current run; otherwise the current
+        run must be that one (it is replaced). WorkflowAlreadyExistsError otherwise.
+        """
+
+    def get_workflow(self, domain_id: str, workflow_id: str, run_id: str) -> MutableState:
+        """EntityNotExistsError if the run is unknown."""
+
+    def get_current(self, domain_id: str, workflow_id: str) -> CurrentExecution:
+        """EntityNotExistsError if the workflow id was never started."""
+
+    def update_workflow(self, state: MutableState, expected_next_event_id: int,
+                        batches: list[HistoryBatch], transfer_tasks: list[TransferTask],
+                        timer_tasks: list[TimerTask], new_run: NewRun | None = None) -> None:
+        """Replace the run's state, append history, add tasks: all or nothing.
+
+        ConditionFailedError if the stored next event id is not the expected one (another
+        writer got there first). The current-run pointer follows the state (and moves to
+        ``new_run`` if one is given).
+        """
+
+    def read_history(self, run_id: str, first_event_id: int, next_event_id: int
+                     ) -> list[HistoryBatch]:
+        """Batches whose events fall in [first_event_id, next_event_id), in order."""
+
+    def get_transfer_tasks(self, limit: int) -> list[TransferTask]:
+        """The oldest pending transfer tasks."""
+
+    def complete_transfer_task(self, task_id: int) -> None: ...
+
+    def get_timer_tasks(self, up_to: int, limit: int) -> list[TimerTask]:
+        """Pending timer tasks due at or before ``up_to`` (unix nanos), oldest first."""
+
+    def next_timer_time(self) -> int | None:
+        """Fire time of the earliest pending timer task, if any."""
+
+    def complete_timer_task(self, fire_time: int, task_id: int) -> None: ...
+
+    def delete_workflow(self, domain_id: str, workflow_id: str, run_id: str) -> None:
+        """Remove a closed run and its history (retention)."""
+
+    def close(self) -> None: ...
+
+
+class TaskStore(Protocol):
+    def create_tasks(self, domain_id: str, task_list: str, task_type: int,
+                     tasks: list[MatchingTask]) -> None: ...
+
+    def get_tasks(self, domain_id: str, task_list: str, task_type: int, after_task_id: int,
+                  limit: int) -> list[MatchingTask]: ...
+
+    def complete_task(self, domain_id: str, task_list: str, task_type: int,
+                      task_id: int) -> None: ...
+
+    def list_task_lists(self, domain_id: str) -> list[tuple[str, int]]:
+        """(name, type) of task lists with a backlog in this domain."""

@@ -1,0 +1,231 @@
+"""SQLite ExecutionStore and TaskStore, sharing the SQLiteStore's connection.
+
+Each update is one SQLite transaction covering the state row, the current-run row, the
+history batch and the queue tasks, guarded by the run's next event id.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+from cadence_py.persistence.errors import ConditionFailedError, EntityNotExistsError
+from cadence_py.persistence.executions import (
+    MatchingTask,
+    NewRun,
+    WorkflowAlreadyExistsError,
+)
+from cadence_py.persistence.records import (
+    CurrentExecution,
+    HistoryBatch,
+    MutableState,
+    TimerTask,
+    TransferTask,
+    from_document,
+    to_document,
+)
+from cadence_py.persistence.sqlite.store import SQLiteStore
+
+
+def _dump(obj: Any) -> str:
+    return json.dumps(to_document(obj), separators=(",", ":"))
+
+
+class SQLiteExecutionStore:
+    def __init__(self, db: SQLiteStore) -> None:
+        self.db = db
+
+    # ---------------------------------------------------------------- shards
+    def acquire_range(self, shard_id: int) -> int:
+        def tx(conn: sqlite3.Connection) -> int:
+            row = conn.execute("SELECT range_id FROM shards WHERE shard_id = ?",
+                               (shard_id,)).fetchone()
+            range_id = (row[0] if row else 0) + 1
+            conn.execute("INSERT INTO shards(shard_id, range_id) VALUES (?, ?) ON CONFLICT"
+                         "(shard_id) DO UPDATE SET range_id = excluded.range_id",
+                         (shard_id, range_id))
+            return range_id
+        return self.db.write(tx)
+
+    # ------------------------------------------------------------- workflows
+    @staticmethod
+    def _insert_run(conn: sqlite3.Connection, state: MutableState, batch: HistoryBatch,
+                    transfer: list[TransferTask], timers: list[TimerTask]) -> None:
+        info = state.info
+        try:
+            conn.execute("INSERT INTO executions(domain_id, workflow_id, run_id, next_event_id,"
+                         " state, close_status, document) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         (info.domain_id, info.workflow_id, info.run_id, info.next_event_id,
+                          info.state, info.close_status, _dump(state)))
+        except sqlite3.IntegrityError:
+            raise ConditionFailedError(f"run {info.run_id} already exists") from None
+        SQLiteExecutionStore._append(conn, info.run_id, batch)
+        SQLiteExecutionStore._add_tasks(conn, transfer, timers)
+
+    @staticmethod
+    def _append(conn: sqlite3.Connection, tree_id: str, batch: HistoryBatch) -> None:
+        conn.execute("INSERT OR REPLACE INTO history_node(tree_id, node_id, txn_id, "
+                     "next_event_id, data, data_encoding) VALUES (?, ?, ?, ?, ?, ?)",
+                     (tree_id, batch.first_event_id, batch.txn_id, batch.next_event_id,
+                      batch.data, batch.encoding))
+
+    @staticmethod
+    def _add_tasks(conn: sqlite3.Connection, transfer: list[TransferTask],
+                   timers: list[TimerTask]) -> None:
+        conn.executemany("INSERT INTO transfer_tasks(task_id, document) VALUES (?, ?)",
+                         [(t.task_id, _dump(t)) for t in transfer])
+        conn.executemany("INSERT INTO timer_tasks(fire_time, task_id, document) "
+                         "VALUES (?, ?, ?)",
+                         [(t.fire_time, t.task_id, _dump(t)) for t in timers])
+
+    @staticmethod
+    def _set_current(conn: sqlite3.Connection, state: MutableState) -> None:
+        info = state.info
+        conn.execute("INSERT INTO current_executions(domain_id, workflow_id, run_id, "
+                     "create_request_id, state, close_status) VALUES (?, ?, ?, ?, ?, ?) "
+                     "ON CONFLICT(domain_id, workflow_id) DO UPDATE SET run_id = "
+                     "excluded.run_id, create_request_id = excluded.create_request_id, "
+                     "state = excluded.state, close_status = excluded.close_status",
+                     (info.domain_id, info.workflow_id, info.run_id, info.create_request_id,
+                      info.state, info.close_status))
+
+    def create_workflow(self, state: MutableState, batch: HistoryBatch,
+                        transfer_tasks: list[TransferTask], timer_tasks: list[TimerTask],
+                        previous_run_id: str | None = None) -> None:
+        info = state.info
+
+        def tx(conn: sqlite3.Connection) -> None:
+            row = conn.execute("SELECT run_id, create_request_id, state, close_status FROM "
+                               "current_executions WHERE domain_id = ? AND workflow_id = ?",
+                               (info.domain_id, info.workflow_id)).fetchone()
+            if row is not None and row[0] != previous_run_id:
+                raise WorkflowAlreadyExistsError(CurrentExecution(*row))
+            if row is None and previous_run_id is not None:
+                raise ConditionFailedError("previous run is no longer current")
+            self._insert_run(conn, state, batch, transfer_tasks, timer_tasks)
+            self._set_current(conn, state)
+        self.db.write(tx)
+
+    def get_workflow(self, domain_id: str, workflow_id: str, run_id: str) -> MutableState:
+        rows = self.db.read("SELECT document FROM executions WHERE domain_id = ? AND "
+                            "workflow_id = ? AND run_id = ?", (domain_id, workflow_id, run_id))
+        if not rows:
+            raise EntityNotExistsError(
+                f"Workflow execution not found (workflowId {workflow_id}, runId {run_id}).")
+        return from_document(MutableState, json.loads(rows[0][0]))
+
+    def get_current(self, domain_id: str, workflow_id: str) -> CurrentExecution:
+        rows = self.db.read("SELECT run_id, create_request_id, state, close_status FROM "
+                            "current_executions WHERE domain_id = ? AND workflow_id = ?",
+                            (domain_id, workflow_id))
+        if not rows:
+            raise EntityNotExistsError(f"Workflow execution not found (workflowId {workflow_id}).")
+        return CurrentExecution(*rows[0])
+
+    def update_workflow(self, state: MutableState, expected_next_event_id: int,
+                        batches: list[HistoryBatch], transfer_tasks: list[TransferTask],
+                        timer_tasks: list[TimerTask], new_run: NewRun | None = None) -> None:
+        info = state.info
+
+        def tx(conn: sqlite3.Connection) -> None:
+            cursor = conn.execute(
+                "UPDATE executions SET next_event_id = ?, state = ?, close_status = ?, "
+                "document = ? WHERE domain_id = ? AND workflow_id = ? AND run_id = ? AND "
+                "next_event_id = ?",
+                (info.next_event_id, info.state, info.close_status, _dump(state),
+                 info.domain_id, info.workflow_id, info.run_id, expected_next_event_id))
+            if cursor.rowcount != 1:
+                raise ConditionFailedError(
+                    f"run {info.run_id} changed (expected next event {expected_next_event_id})")
+            for batch in batches:
+                self._append(conn, info.run_id, batch)
+            self._add_tasks(conn, transfer_tasks, timer_tasks)
+            current = conn.execute("SELECT run_id FROM current_executions WHERE domain_id = ? "
+                                   "AND workflow_id = ?",
+                                   (info.domain_id, info.workflow_id)).fetchone()
+            if current is not None and current[0] == info.run_id:
+                self._set_current(conn, state)
+            if new_run is not None:
+                self._insert_run(conn, new_run.state, new_run.batch, new_run.transfer_tasks,
+                                 new_run.timer_tasks)
+                self._set_current(conn, new_run.state)
+        self.db.write(tx)
+
+    def read_history(self, run_id: str, first_event_id: int, next_event_id: int
+                     ) -> list[HistoryBatch]:
+        rows = self.db.read("SELECT node_id, next_event_id, data, data_encoding, txn_id FROM "
+                            "history_node WHERE tree_id = ? AND node_id >= ? AND node_id < ? "
+                            "ORDER BY node_id, txn_id DESC", (run_id, first_event_id,
+                                                               next_event_id))
+        batches: list[HistoryBatch] = []
+        for node_id, nxt, data, encoding, txn_id in rows:
+            if batches and batches[-1].first_event_id == node_id:
+                continue  # an older write of the same node
+            batches.append(HistoryBatch(node_id, nxt, bytes(data), encoding, txn_id))
+        return batches
+
+    def delete_workflow(self, domain_id: str, workflow_id: str, run_id: str) -> None:
+        def tx(conn: sqlite3.Connection) -> None:
+            conn.execute("DELETE FROM executions WHERE domain_id = ? AND workflow_id = ? AND "
+                         "run_id = ?", (domain_id, workflow_id, run_id))
+            conn.execute("DELETE FROM history_node WHERE tree_id = ?", (run_id,))
+            conn.execute("DELETE FROM current_executions WHERE domain_id = ? AND workflow_id "
+                         "= ? AND run_id = ?", (domain_id, workflow_id, run_id))
+        self.db.write(tx)
+
+    # ---------------------------------------------------------------- queues
+    def get_transfer_tasks(self, limit: int) -> list[TransferTask]:
+        rows = self.db.read("SELECT document FROM transfer_tasks ORDER BY task_id LIMIT ?",
+                            (limit,))
+        return [from_document(TransferTask, json.loads(r[0])) for r in rows]
+
+    def complete_transfer_task(self, task_id: int) -> None:
+        self.db.write(lambda c: c.execute("DELETE FROM transfer_tasks WHERE task_id = ?",
+                                          (task_id,)))
+
+    def get_timer_tasks(self, up_to: int, limit: int) -> list[TimerTask]:
+        rows = self.db.read("SELECT document FROM timer_tasks WHERE fire_time <= ? ORDER BY "
+                            "fire_time, task_id LIMIT ?", (up_to, limit))
+        return [from_document(TimerTask, json.loads(r[0])) for r in rows]
+
+    def next_timer_time(self) -> int | None:
+        rows = self.db.read("SELECT MIN(fire_time) FROM timer_tasks")
+        return rows[0][0] if rows and rows[0][0] is not None else None
+
+    def complete_timer_task(self, fire_time: int, task_id: int) -> None:
+        self.db.write(lambda c: c.execute("DELETE FROM timer_tasks WHERE fire_time = ? AND "
+                                          "task_id = ?", (fire_time, task_id)))
+
+    def close(self) -> None:
+        pass  # the connection belongs to the SQLiteStore
+
+
+class SQLiteTaskStore:
+    def __init__(self, db: SQLiteStore) -> None:
+        self.db = db
+
+    def create_tasks(self, domain_id: str, task_list: str, task_type: int,
+                     tasks: list[MatchingTask]) -> None:
+        self.db.write(lambda c: c.executemany(
+            "INSERT OR IGNORE INTO tasks(domain_id, task_list, task_type, task_id, document) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [(domain_id, task_list, task_type, t.task_id, _dump(t)) for t in tasks]))
+
+    def get_tasks(self, domain_id: str, task_list: str, task_type: int, after_task_id: int,
+                  limit: int) -> list[MatchingTask]:
+        rows = self.db.read("SELECT document FROM tasks WHERE domain_id = ? AND task_list = ? "
+                            "AND task_type = ? AND task_id > ? ORDER BY task_id LIMIT ?",
+                            (domain_id, task_list, task_type, after_task_id, limit))
+        return [from_document(MatchingTask, json.loads(r[0])) for r in rows]
+
+    def complete_task(self, domain_id: str, task_list: str, task_type: int,
+                      task_id: int) -> None:
+        self.db.write(lambda c: c.execute(
+            "DELETE FROM tasks WHERE domain_id = ? AND task_list = ? AND task_type = ? AND "
+            "task_id = ?", (domain_id, task_list, task_type, task_id)))
+
+    def list_task_lists(self, domain_id: str) -> list[tuple[str, int]]:
+        rows = self.db.read("SELECT DISTINCT task_list, task_type FROM tasks WHERE "
+                            "domain_id = ?", (domain_id,))
+        return [(r[0], r[1]) for r in rows]

@@ -1,0 +1,158 @@
+"""A workflow driven by a hand-written worker over the real TChannel/Thrift path."""
+
+from __future__ import annotations
+
+import uuid
+
+import gevent
+import pytest
+
+from cadence_py.rpc import ThriftClient
+
+
+@pytest.fixture
+def domain(frontend, shared) -> str:  # type: ignore[no-untyped-def]
+    name = "wf-" + uuid.uuid4().hex[:8]
+    frontend.call("RegisterDomain", shared.RegisterDomainRequest(
+        name=name, workflowExecutionRetentionPeriodInDays=1))
+    return name
+
+
+def start(frontend, shared, domain, workflow_id="wf1", **extra):  # type: ignore[no-untyped-def]
+    request = shared.StartWorkflowExecutionRequest(
+        domain=domain, workflowId=workflow_id, workflowType=shared.WorkflowType(name="hello"),
+        taskList=shared.TaskList(name="tl"), input=b'"world"',
+        executionStartToCloseTimeoutSeconds=60, taskStartToCloseTimeoutSeconds=10,
+        identity="test", requestId=str(uuid.uuid4()), **extra)
+    return frontend.call("StartWorkflowExecution", request).runId, request
+
+
+def poll_decision(frontend, shared, domain):  # type: ignore[no-untyped-def]
+    return frontend.call("PollForDecisionTask", shared.PollForDecisionTaskRequest(
+        domain=domain, taskList=shared.TaskList(name="tl"), identity="worker"), ttl_ms=5000)
+
+
+def poll_activity(frontend, shared, domain):  # type: ignore[no-untyped-def]
+    return frontend.call("PollForActivityTask", shared.PollForActivityTaskRequest(
+        domain=domain, taskList=shared.TaskList(name="tl"), identity="worker"), ttl_ms=5000)
+
+
+def history_types(frontend, shared, domain, workflow_id, run_id):  # type: ignore[no-untyped-def]
+    page = frontend.call("GetWorkflowExecutionHistory", shared.GetWorkflowExecutionHistoryRequest(
+        domain=domain, execution=shared.WorkflowExecution(workflowId=workflow_id, runId=run_id)))
+    names = shared.EventType._VALUES_TO_NAMES
+    return [names[e.eventType] for e in page.history.events], page.history.events
+
+
+def decision(shared, kind: str, **attrs):  # type: ignore[no-untyped-def]
+    field = kind[0].lower() + kind[1:] + "DecisionAttributes"
+    return shared.Decision(decisionType=getattr(shared.DecisionType, kind),
+                           **{field: getattr(shared, f"{kind}DecisionAttributes")(**attrs)})
+
+
+def test_hello_world_with_one_activity(frontend: ThriftClient, shared, domain) -> None:  # type: ignore[no-untyped-def]
+    run_id, _ = start(frontend, shared, domain)
+    task = poll_decision(frontend, shared, domain)
+    assert task.taskToken and task.workflowExecution.runId == run_id
+    assert [e.eventId for e in task.history.events] == [1, 2, 3]
+    frontend.call("RespondDecisionTaskCompleted", shared.RespondDecisionTaskCompletedRequest(
+        taskToken=task.taskToken, identity="worker", decisions=[decision(
+            shared, "ScheduleActivityTask", activityId="0",
+            activityType=shared.ActivityType(name="greet"), taskList=shared.TaskList(name="tl"),
+            input=b"world", scheduleToCloseTimeoutSeconds=30, startToCloseTimeoutSeconds=20)]))
+    activity = poll_activity(frontend, shared, domain)
+    assert activity.activityType.name == "greet" and activity.input == b"world"
+    frontend.call("RespondActivityTaskCompleted", shared.RespondActivityTaskCompletedRequest(
+        taskToken=activity.taskToken, result=b"hello world", identity="worker"))
+    task = poll_decision(frontend, shared, domain)
+    assert task.previousStartedEventId == 3
+    frontend.call("RespondDecisionTaskCompleted", shared.RespondDecisionTaskCompletedRequest(
+        taskToken=task.taskToken, identity="worker", decisions=[decision(
+            shared, "CompleteWorkflowExecution", result=b"hello world")]))
+    types, events = history_types(frontend, shared, domain, "wf1", run_id)
+    assert types == [
+        "WorkflowExecutionStarted", "DecisionTaskScheduled", "DecisionTaskStarted",
+        "DecisionTaskCompleted", "ActivityTaskScheduled", "ActivityTaskStarted",
+        "ActivityTaskCompleted", "DecisionTaskScheduled", "DecisionTaskStarted",
+        "DecisionTaskCompleted", "WorkflowExecutionCompleted"]
+    assert [e.eventId for e in events] == list(range(1, 12))
+    assert events[-1].workflowExecutionCompletedEventAttributes.result == b"hello world"
+    described = frontend.call("DescribeWorkflowExecution", shared.DescribeWorkflowExecutionRequest(
+        domain=domain, execution=shared.WorkflowExecution(workflowId="wf1")))
+    assert described.workflowExecutionInfo.closeStatus == shared.WorkflowExecutionCloseStatus.COMPLETED
+    assert described.workflowExecutionInfo.historyLength == 11
+
+
+def test_duplicate_start_and_request_id_dedup(frontend, shared, domain) -> None:  # type: ignore[no-untyped-def]
+    run_id, request = start(frontend, shared, domain, "dup")
+    assert frontend.call("StartWorkflowExecution", request).runId == run_id
+    with pytest.raises(shared.WorkflowExecutionAlreadyStartedError) as err:
+        start(frontend, shared, domain, "dup")
+    assert err.value.runId == run_id
+
+
+def test_signal_while_decision_running_is_buffered(frontend, shared, domain) -> None:  # type: ignore[no-untyped-def]
+    run_id, _ = start(frontend, shared, domain, "sig")
+    task = poll_decision(frontend, shared, domain)
+    frontend.call("SignalWorkflowExecution", shared.SignalWorkflowExecutionRequest(
+        domain=domain, workflowExecution=shared.WorkflowExecution(workflowId="sig"),
+        signalName="go", input=b"1", identity="test", requestId=str(uuid.uuid4())))
+    # completing now would lose the signal: the decision fails as UNHANDLED_DECISION
+    frontend.call("RespondDecisionTaskCompleted", shared.RespondDecisionTaskCompletedRequest(
+        taskToken=task.taskToken, decisions=[decision(shared, "CompleteWorkflowExecution")]))
+    task = poll_decision(frontend, shared, domain)
+    types = [shared.EventType._VALUES_TO_NAMES[e.eventType] for e in task.history.events]
+    assert types[-4:] == ["DecisionTaskFailed", "WorkflowExecutionSignaled",
+                          "DecisionTaskScheduled", "DecisionTaskStarted"]
+    frontend.call("RespondDecisionTaskCompleted", shared.RespondDecisionTaskCompletedRequest(
+        taskToken=task.taskToken, decisions=[decision(shared, "CompleteWorkflowExecution")]))
+    assert history_types(frontend, shared, domain, "sig", run_id)[0][-1] == \
+        "WorkflowExecutionCompleted"
+
+
+def test_timer_fires(frontend, shared, domain) -> None:  # type: ignore[no-untyped-def]
+    run_id, _ = start(frontend, shared, domain, "timer")
+    task = poll_decision(frontend, shared, domain)
+    frontend.call("RespondDecisionTaskCompleted", shared.RespondDecisionTaskCompletedRequest(
+        taskToken=task.taskToken, decisions=[decision(
+            shared, "StartTimer", timerId="t1", startToFireTimeoutSeconds=1)]))
+    task = poll_decision(frontend, shared, domain)
+    types = [shared.EventType._VALUES_TO_NAMES[e.eventType] for e in task.history.events]
+    assert types[-4:] == ["TimerStarted", "TimerFired", "DecisionTaskScheduled",
+                          "DecisionTaskStarted"]
+
+
+def test_long_poll_history_waits_for_close(frontend, shared, domain) -> None:  # type: ignore[no-untyped-def]
+    run_id, _ = start(frontend, shared, domain, "wait")
+    waiter = gevent.spawn(frontend.call, "GetWorkflowExecutionHistory",
+                          shared.GetWorkflowExecutionHistoryRequest(
+                              domain=domain, execution=shared.WorkflowExecution(workflowId="wait"),
+                              waitForNewEvent=True, HistoryEventFilterType=1), ttl_ms=10000)
+    gevent.sleep(0.3)
+    assert not waiter.ready()
+    frontend.call("TerminateWorkflowExecution", shared.TerminateWorkflowExecutionRequest(
+        domain=domain, workflowExecution=shared.WorkflowExecution(workflowId="wait"),
+        reason="stop", identity="test"))
+    page = waiter.get(timeout=5)
+    assert [shared.EventType._VALUES_TO_NAMES[e.eventType] for e in page.history.events] == \
+        ["WorkflowExecutionTerminated"]
+    assert not page.nextPageToken
+
+
+def test_bad_task_token_and_bad_decision(frontend, shared, domain) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(shared.BadRequestError) as err:
+        frontend.call("RespondActivityTaskCompleted", shared.RespondActivityTaskCompletedRequest(
+            taskToken=b"garbage"))
+    assert err.value.message == "Invalid TaskToken."
+    run_id, _ = start(frontend, shared, domain, "bad")
+    task = poll_decision(frontend, shared, domain)
+    frontend.call("RespondDecisionTaskCompleted", shared.RespondDecisionTaskCompletedRequest(
+        taskToken=task.taskToken, decisions=[decision(shared, "ScheduleActivityTask",
+                                                      activityId="")]))
+    types, events = history_types(frontend, shared, domain, "bad", run_id)
+    assert types[3] == "DecisionTaskFailed"
+    assert events[3].decisionTaskFailedEventAttributes.cause == \
+        shared.DecisionTaskFailedCause.BAD_SCHEDULE_ACTIVITY_ATTRIBUTES
+    with pytest.raises(shared.EntityNotExistsError):  # the old token is stale now
+        frontend.call("RespondDecisionTaskCompleted", shared.RespondDecisionTaskCompletedRequest(
+            taskToken=task.taskToken, decisions=[]))

@@ -35,11 +35,11 @@ class CadenceServer:
     def __init__(self, config: ServerConfig, domains: DomainStore | None = None) -> None:
         self.config = config
         self.metrics = new_metrics(metric_names.FRONTEND, config.metrics_for("frontend"))
-        self.domains = metered_domain_store(domains or open_domain_store(config),
-                                            self.metrics)
+        raw_domains = domains or open_domain_store(config)
+        self.domains = metered_domain_store(raw_domains, self.metrics)
         frontend_config = FrontendConfig(cluster_name=config.cluster_name)
         self.domain_cache = DomainCache(self.domains)
-        self.executions, self.tasks = open_execution_stores(config, self.domains)
+        self.executions, self.tasks = open_execution_stores(config, raw_domains)
         self.history = HistoryEngine(self.executions, self.domain_cache)
         self.matching = MatchingEngine(self.tasks)
         self.transfer_queue = TransferQueueProcessor(self.history, self.matching)

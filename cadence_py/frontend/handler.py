@@ -21,6 +21,7 @@ from cadence_py.frontend.domains.update import deprecate_domain, update_domain
 from cadence_py.frontend.search_attributes import default_search_attributes
 from cadence_py.frontend.workflows.control import ControlAPIs
 from cadence_py.frontend.workflows.polling import PollingAPIs
+from cadence_py.frontend.workflows.queries import QueryAPIs
 from cadence_py.frontend.workflows.reading import ReadingAPIs
 from cadence_py.frontend.workflows.start import StartAPIs
 from cadence_py.frontend.workflows.tasks import TaskAPIs
@@ -53,7 +54,7 @@ def persistence_errors() -> Iterator[None]:
         raise errors.internal_error(f"Persistence failure: {exc}") from None
 
 
-class WorkflowHandler(StartAPIs, PollingAPIs, TaskAPIs, ControlAPIs, ReadingAPIs):
+class WorkflowHandler(StartAPIs, PollingAPIs, TaskAPIs, ControlAPIs, ReadingAPIs, QueryAPIs):
     """Implements ``WorkflowService``; registered with the ThriftDispatcher."""
 
     def __init__(self, domains: DomainStore, config: FrontendConfig | None = None,

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
+import gevent
+
+from cadence_py.matching.queries import QueryRegistry, QueryTask
 from cadence_py.matching.task_list import TaskListManager
 from cadence_py.persistence import records as r
 from cadence_py.persistence.executions import MatchingTask, TaskStore
@@ -15,6 +19,7 @@ class MatchingEngine:
     def __init__(self, store: TaskStore) -> None:
         self.store = store
         self._lists: dict[tuple[str, str, int], TaskListManager] = {}
+        self.queries = QueryRegistry()
 
     def task_list(self, domain_id: str, name: str, task_type: int) -> TaskListManager:
         key = (domain_id, name, task_type)
@@ -31,8 +36,22 @@ class MatchingEngine:
             run_id=task.run_id, schedule_id=task.schedule_id, created_time=time.time_ns()))
 
     def poll(self, domain_id: str, name: str, task_type: int, timeout: float,
-             identity: str = "") -> MatchingTask | None:
+             identity: str = "") -> Any:
         return self.task_list(domain_id, name, task_type).poll(timeout, identity)
+
+    def query(self, task_list: str, query: QueryTask, timeout: float) -> Any:
+        """Dispatch a query to the decision pollers of ``task_list``; wait for the answer.
+
+        Returns the RespondQueryTaskCompletedRequest, or None if no worker answered.
+        """
+        result = self.queries.register(query)
+        self.task_list(query.domain_id, task_list, DECISION).offer_query(query)
+        try:
+            return result.get(timeout=max(timeout, 0))
+        except gevent.Timeout:
+            return None
+        finally:
+            self.queries.forget(query.query_id)
 
     def complete(self, domain_id: str, name: str, task_type: int, task: MatchingTask) -> None:
         self.task_list(domain_id, name, task_type).complete(task)

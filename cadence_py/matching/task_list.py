@@ -10,6 +10,7 @@ from __future__ import annotations
 import collections
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import gevent
 from gevent.event import AsyncResult
@@ -33,6 +34,7 @@ class TaskListManager:
         self.backlog: collections.deque[MatchingTask] = collections.deque()
         self.waiters: collections.deque[AsyncResult] = collections.deque()
         self.pollers: dict[str, PollerInfo] = {}
+        self.queries: collections.deque[Any] = collections.deque()
         self._known: set[int] = set()
         self._load()
 
@@ -54,6 +56,15 @@ class TaskListManager:
         self._known.add(task.task_id)
         self._offer(task)
 
+    def offer_query(self, query: Any) -> None:
+        """Hand a query to a waiting poller, else put it ahead of the backlog."""
+        while self.waiters:
+            waiter = self.waiters.popleft()
+            if not waiter.ready():
+                waiter.set(query)
+                return
+        self.queries.append(query)
+
     def _offer(self, task: MatchingTask) -> None:
         while self.waiters:
             waiter = self.waiters.popleft()
@@ -62,9 +73,12 @@ class TaskListManager:
                 return
         self.backlog.append(task)
 
-    def poll(self, timeout: float, identity: str = "") -> MatchingTask | None:
+    def poll(self, timeout: float, identity: str = "") -> Any:
+        """A MatchingTask, a QueryTask, or None when ``timeout`` passes."""
         if identity:
             self.pollers[identity] = PollerInfo(identity, time.time_ns())
+        if self.queries:
+            return self.queries.popleft()
         if self.backlog:
             return self.backlog.popleft()
         if timeout <= 0:

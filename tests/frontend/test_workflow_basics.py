@@ -156,3 +156,28 @@ def test_bad_task_token_and_bad_decision(frontend, shared, domain) -> None:  # t
     with pytest.raises(shared.EntityNotExistsError):  # the old token is stale now
         frontend.call("RespondDecisionTaskCompleted", shared.RespondDecisionTaskCompletedRequest(
             taskToken=task.taskToken, decisions=[]))
+
+
+def test_query_goes_to_a_decision_poller(frontend, shared, domain) -> None:  # type: ignore[no-untyped-def]
+    start(frontend, shared, domain, "q")
+    first = poll_decision(frontend, shared, domain)
+    frontend.call("RespondDecisionTaskCompleted", shared.RespondDecisionTaskCompletedRequest(
+        taskToken=first.taskToken, decisions=[]))
+
+    def worker() -> None:
+        task = poll_decision(frontend, shared, domain)
+        assert task.query.queryType == "state" and task.history.events
+        frontend.call("RespondQueryTaskCompleted", shared.RespondQueryTaskCompletedRequest(
+            taskToken=task.taskToken, completedType=0, queryResult=b'"ok"'))
+    answering = gevent.spawn(worker)
+    response = frontend.call("QueryWorkflow", shared.QueryWorkflowRequest(
+        domain=domain, execution=shared.WorkflowExecution(workflowId="q"),
+        query=shared.WorkflowQuery(queryType="state")), ttl_ms=10000)
+    answering.get(timeout=5)
+    assert response.queryResult == b'"ok"'
+    frontend.call("TerminateWorkflowExecution", shared.TerminateWorkflowExecutionRequest(
+        domain=domain, workflowExecution=shared.WorkflowExecution(workflowId="q")))
+    rejected = frontend.call("QueryWorkflow", shared.QueryWorkflowRequest(
+        domain=domain, execution=shared.WorkflowExecution(workflowId="q"),
+        query=shared.WorkflowQuery(queryType="state"), queryRejectCondition=0))
+    assert rejected.queryRejected.closeStatus == shared.WorkflowExecutionCloseStatus.TERMINATED

@@ -16,6 +16,7 @@ from cadence_py.common import errors
 from cadence_py.frontend.workflows.base import WorkflowAPIBase
 from cadence_py.history.errors import StaleTaskError
 from cadence_py.matching.engine import ACTIVITY, DECISION
+from cadence_py.matching.queries import QueryTask
 from cadence_py.rpc import idl
 from cadence_py.rpc.context import RequestContext
 
@@ -52,6 +53,8 @@ class PollingAPIs(WorkflowAPIBase):
             task = self.matching.poll(domain_id, name, task_type, remaining, identity)
             if task is None:
                 return None
+            if isinstance(task, QueryTask):
+                return task
             try:
                 started = start(task)
             except StaleTaskError:
@@ -76,6 +79,8 @@ class PollingAPIs(WorkflowAPIBase):
                                  task.schedule_id, str(uuid.uuid4()), identity))
         if started is None:
             return shared.PollForDecisionTaskResponse()
+        if isinstance(started, QueryTask):
+            return self._query_task_response(started)  # type: ignore[attr-defined]
         info = started.state.info
         events = self.history.read_events(info.run_id, 1, info.next_event_id)
         return shared.PollForDecisionTaskResponse(

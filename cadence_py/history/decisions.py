@@ -7,8 +7,11 @@ then turns each decision into events and queue tasks in order.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
+from cadence_py.history import continue_as_new as can
+from cadence_py.history import cron
 from cadence_py.history import mutations as m
 from cadence_py.history.run_update import RunUpdate
 from cadence_py.persistence import records as r
@@ -26,6 +29,8 @@ BAD_FAIL_WORKFLOW = 7
 BAD_CANCEL_WORKFLOW = 8
 BAD_CONTINUE_AS_NEW = 10
 START_TIMER_DUPLICATE_ID = 11
+BAD_REQUEST_CANCEL_EXTERNAL = 9
+BAD_SIGNAL_EXTERNAL = 14
 BAD_START_CHILD = 15
 BAD_SEARCH_ATTRIBUTES = 22
 SCHEDULE_ACTIVITY_DUPLICATE_ID = 21
@@ -144,6 +149,54 @@ class DecisionHandler:
     def _check_CancelWorkflowExecution(self, a: Any, *_: Any) -> None:
         pass
 
+    def _check_ContinueAsNewWorkflowExecution(self, a: Any, *_: Any) -> None:
+        if (a.executionStartToCloseTimeoutSeconds or 0) < 0 or \
+                (a.taskStartToCloseTimeoutSeconds or 0) < 0:
+            raise DecisionFailure(BAD_CONTINUE_AS_NEW, "A valid timeout may not be negative.")
+        if a.cronSchedule:
+            try:
+                cron.validate(a.cronSchedule)
+            except cron.InvalidCronSchedule as exc:
+                raise DecisionFailure(BAD_CONTINUE_AS_NEW, str(exc)) from None
+
+    def _check_StartChildWorkflowExecution(self, a: Any, *_: Any) -> None:
+        if not a.workflowId:
+            raise DecisionFailure(BAD_START_CHILD, "Required field WorkflowID is not set on "
+                                  "decision.")
+        if len(a.workflowId) > MAX_ID_LENGTH:
+            raise DecisionFailure(BAD_START_CHILD, "WorkflowId exceeds length limit.")
+        if a.workflowType is None or not a.workflowType.name:
+            raise DecisionFailure(BAD_START_CHILD, "Required field WorkflowType is not set "
+                                  "on decision.")
+        if a.domain:
+            self._known_domain(a.domain, BAD_START_CHILD)
+        if a.cronSchedule:
+            try:
+                cron.validate(a.cronSchedule)
+            except cron.InvalidCronSchedule as exc:
+                raise DecisionFailure(BAD_START_CHILD, str(exc)) from None
+
+    def _known_domain(self, name: str, cause: int) -> None:
+        try:
+            self.engine.domains.by_name(name)
+        except Exception:  # noqa: BLE001 - any lookup failure is the decision's fault
+            raise DecisionFailure(cause, f"Domain {name} does not exist.") from None
+
+    def _check_SignalExternalWorkflowExecution(self, a: Any, *_: Any) -> None:
+        if a.execution is None or not a.execution.workflowId:
+            raise DecisionFailure(BAD_SIGNAL_EXTERNAL, "WorkflowId is not set on decision.")
+        if not a.signalName:
+            raise DecisionFailure(BAD_SIGNAL_EXTERNAL, "SignalName is not set on decision.")
+        if a.domain:
+            self._known_domain(a.domain, BAD_SIGNAL_EXTERNAL)
+
+    def _check_RequestCancelExternalWorkflowExecution(self, a: Any, *_: Any) -> None:
+        if not a.workflowId:
+            raise DecisionFailure(BAD_REQUEST_CANCEL_EXTERNAL,
+                                  "WorkflowId is not set on decision.")
+        if a.domain:
+            self._known_domain(a.domain, BAD_REQUEST_CANCEL_EXTERNAL)
+
     def _check_UpsertWorkflowSearchAttributes(self, a: Any, *_: Any) -> None:
         if a.searchAttributes is None or not a.searchAttributes.indexedFields:
             raise DecisionFailure(BAD_SEARCH_ATTRIBUTES,
@@ -256,15 +309,115 @@ class DecisionHandler:
         self.upd.info.search_attributes.update(a.searchAttributes.indexedFields or {})
         self.upd.transfer(r.TRANSFER_UPSERT_SEARCH_ATTRIBUTES)
 
+    def _started_attributes(self) -> Any:
+        started = self.engine.read_events(self.upd.info.run_id, 1, 2)
+        return started[0].workflowExecutionStartedEventAttributes
+
+    def _apply_StartChildWorkflowExecution(self, a: Any, completed_id: int) -> None:
+        upd, info = self.upd, self.upd.info
+        shared = idl.shared()
+        domain_name = a.domain or self.domain.info.name
+        task_list = a.taskList if a.taskList and a.taskList.name else \
+            shared.TaskList(name=info.task_list)
+        event = upd.add_event(
+            "StartChildWorkflowExecutionInitiated", domain=domain_name,
+            workflowId=a.workflowId, workflowType=a.workflowType, taskList=task_list,
+            input=a.input,
+            executionStartToCloseTimeoutSeconds=a.executionStartToCloseTimeoutSeconds
+            or info.workflow_timeout,
+            taskStartToCloseTimeoutSeconds=a.taskStartToCloseTimeoutSeconds
+            or info.decision_timeout,
+            parentClosePolicy=a.parentClosePolicy, control=a.control,
+            decisionTaskCompletedEventId=completed_id,
+            workflowIdReusePolicy=a.workflowIdReusePolicy, retryPolicy=a.retryPolicy,
+            cronSchedule=a.cronSchedule, header=a.header, memo=a.memo,
+            searchAttributes=a.searchAttributes)
+        target = self.engine.domains.by_name(domain_name)
+        upd.state.children[event.eventId] = r.ChildInfo(
+            initiated_id=event.eventId, workflow_id=a.workflowId,
+            workflow_type=a.workflowType.name, domain_name=domain_name,
+            create_request_id=str(uuid.uuid4()),
+            parent_close_policy=a.parentClosePolicy or 0)
+        upd.transfer(r.TRANSFER_START_CHILD, target_domain_id=target.info.id,
+                     target_workflow_id=a.workflowId, schedule_id=event.eventId)
+
+    def _apply_SignalExternalWorkflowExecution(self, a: Any, completed_id: int) -> None:
+        upd = self.upd
+        domain_name = a.domain or self.domain.info.name
+        event = upd.add_event(
+            "SignalExternalWorkflowExecutionInitiated",
+            decisionTaskCompletedEventId=completed_id, domain=domain_name,
+            workflowExecution=a.execution, signalName=a.signalName, input=a.input,
+            control=a.control, childWorkflowOnly=a.childWorkflowOnly)
+        upd.state.signals[event.eventId] = r.SignalInfo(
+            initiated_id=event.eventId, signal_request_id=str(uuid.uuid4()),
+            signal_name=a.signalName, input=a.input or b"", control=a.control or b"")
+        target = self.engine.domains.by_name(domain_name)
+        upd.transfer(r.TRANSFER_SIGNAL, target_domain_id=target.info.id,
+                     target_workflow_id=a.execution.workflowId,
+                     target_run_id=a.execution.runId or "", schedule_id=event.eventId,
+                     target_child_workflow_only=bool(a.childWorkflowOnly))
+
+    def _apply_RequestCancelExternalWorkflowExecution(self, a: Any, completed_id: int) -> None:
+        upd = self.upd
+        shared = idl.shared()
+        domain_name = a.domain or self.domain.info.name
+        event = upd.add_event(
+            "RequestCancelExternalWorkflowExecutionInitiated",
+            decisionTaskCompletedEventId=completed_id, domain=domain_name,
+            workflowExecution=shared.WorkflowExecution(workflowId=a.workflowId,
+                                                       runId=a.runId or None),
+            control=a.control, childWorkflowOnly=a.childWorkflowOnly)
+        upd.state.request_cancels[event.eventId] = r.RequestCancelInfo(
+            initiated_id=event.eventId, cancel_request_id=str(uuid.uuid4()))
+        target = self.engine.domains.by_name(domain_name)
+        upd.transfer(r.TRANSFER_CANCEL, target_domain_id=target.info.id,
+                     target_workflow_id=a.workflowId, target_run_id=a.runId or "",
+                     schedule_id=event.eventId,
+                     target_child_workflow_only=bool(a.childWorkflowOnly))
+
     def _apply_CompleteWorkflowExecution(self, a: Any, completed_id: int) -> None:
+        info = self.upd.info
+        if info.cron_schedule:
+            first = self._started_attributes()
+            nxt = can.cron_successor(info, self.upd.now, input=first.input, header=first.header,
+                                     last_completion_result=a.result)
+            can.continue_as_new(self.engine, self.upd, self.domain, nxt, completed_id)
+            return
         self.upd.add_event("WorkflowExecutionCompleted", result=a.result,
                            decisionTaskCompletedEventId=completed_id)
         m.close_workflow(self.upd, r.CLOSE_COMPLETED, self.domain.config.retention_days)
 
     def _apply_FailWorkflowExecution(self, a: Any, completed_id: int) -> None:
+        info = self.upd.info
+        if info.has_retry_policy or info.cron_schedule:
+            first = self._started_attributes()
+            nxt = can.retry_successor(info, self.upd.now, a.reason, a.details, first.input)
+            if nxt is None and info.cron_schedule:
+                nxt = can.cron_successor(info, self.upd.now, input=first.input,
+                                         failure_reason=a.reason, failure_details=a.details,
+                                         last_completion_result=first.lastCompletionResult)
+            if nxt is not None:
+                nxt.header = first.header
+                can.continue_as_new(self.engine, self.upd, self.domain, nxt, completed_id)
+                return
         self.upd.add_event("WorkflowExecutionFailed", reason=a.reason, details=a.details,
                            decisionTaskCompletedEventId=completed_id)
         m.close_workflow(self.upd, r.CLOSE_FAILED, self.domain.config.retention_days)
+
+    def _apply_ContinueAsNewWorkflowExecution(self, a: Any, completed_id: int) -> None:
+        nxt = can.Successor(
+            initiator=a.initiator or can.DECIDER, input=a.input,
+            workflow_type=a.workflowType.name if a.workflowType else None,
+            task_list=a.taskList.name if a.taskList and a.taskList.name else None,
+            workflow_timeout=a.executionStartToCloseTimeoutSeconds or None,
+            decision_timeout=a.taskStartToCloseTimeoutSeconds or None,
+            backoff_seconds=max(a.backoffStartIntervalInSeconds or 0, 0),
+            retry_policy=a.retryPolicy, cron_schedule=a.cronSchedule, header=a.header,
+            memo=a.memo, search_attributes=a.searchAttributes,
+            failure_reason=a.failureReason, failure_details=a.failureDetails,
+            last_completion_result=a.lastCompletionResult)
+        can.continue_as_new(self.engine, self.upd, self.domain, nxt, completed_id)
 
     def _apply_CancelWorkflowExecution(self, a: Any, completed_id: int) -> None:
         self.upd.add_event("WorkflowExecutionCanceled", details=a.details,

@@ -16,7 +16,7 @@ import gevent
 from gevent.event import Event
 from gevent.pool import Pool
 
-from cadence_py.history import timers
+from cadence_py.history import timers, transfer
 from cadence_py.persistence import records as r
 
 log = logging.getLogger(__name__)
@@ -97,8 +97,10 @@ class TransferQueueProcessor(_Processor):
     def _process(self, task: r.TransferTask) -> None:
         if task.type in (r.TRANSFER_DECISION, r.TRANSFER_ACTIVITY):
             self.matching.add_task(task)
-        elif self.visibility is not None:
-            self.visibility.process(task)
+        else:
+            transfer.process(self.engine, task)
+            if self.visibility is not None:
+                self.visibility.process(task)
         self.engine.store.complete_transfer_task(task.task_id)
 
 

@@ -26,6 +26,10 @@ from cadence_py.persistence.records import (
 
 ACTIVITY_CLOSE_EVENTS = frozenset({"ActivityTaskCompleted", "ActivityTaskFailed",
                                    "ActivityTaskTimedOut", "ActivityTaskCanceled"})
+CHILD_CLOSE_EVENTS = frozenset({
+    "ChildWorkflowExecutionCompleted", "ChildWorkflowExecutionFailed",
+    "ChildWorkflowExecutionCanceled", "ChildWorkflowExecutionTimedOut",
+    "ChildWorkflowExecutionTerminated"})
 PLACEHOLDER_IDS = frozenset({-124, -125})  # mutations.TRANSIENT_EVENT_ID, BUFFERED_EVENT_ID
 
 
@@ -90,6 +94,14 @@ class RunUpdate:
                     activity.started_id = event.eventId
             elif name in ACTIVITY_CLOSE_EVENTS and attrs.startedEventId in PLACEHOLDER_IDS:
                 attrs.startedEventId = started_ids.get(attrs.scheduledEventId,
+                                                       attrs.startedEventId)
+            elif name == "ChildWorkflowExecutionStarted":
+                started_ids[-attrs.initiatedEventId] = event.eventId
+                child = self.state.children.get(attrs.initiatedEventId)
+                if child is not None and child.started_id < 0:
+                    child.started_id = event.eventId
+            elif name in CHILD_CLOSE_EVENTS and attrs.startedEventId in PLACEHOLDER_IDS:
+                attrs.startedEventId = started_ids.get(-attrs.initiatedEventId,
                                                        attrs.startedEventId)
         return len(buffered)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from cadence_py.history import continue_as_new as can
 from cadence_py.history import mutations as m
 from cadence_py.history.api.activity_tasks import retry_activity, write_started_event
 from cadence_py.history.decisions import schedule_activity_dispatch
@@ -96,10 +97,24 @@ def _user_timer(engine: Any, upd: RunUpdate, task: r.TimerTask) -> None:
 
 
 def _workflow_timeout(engine: Any, upd: RunUpdate, task: r.TimerTask) -> None:
+    info = upd.info
+    if task.fire_time < info.start_time:
+        return  # a timer of an earlier attempt
     m.fail_in_flight_decision(upd, 16)  # FORCE_CLOSE_DECISION
     upd.flush_buffered()
+    domain = engine.domains.by_id(info.domain_id)
+    if info.has_retry_policy or info.cron_schedule:
+        first = engine.read_events(info.run_id, 1, 2)[0].workflowExecutionStartedEventAttributes
+        reason = "cadenceInternal:Timeout START_TO_CLOSE"
+        nxt = can.retry_successor(info, upd.now, reason, None, first.input)
+        if nxt is None and info.cron_schedule:
+            nxt = can.cron_successor(info, upd.now, input=first.input, failure_reason=reason,
+                                     last_completion_result=first.lastCompletionResult)
+        if nxt is not None:
+            nxt.header = first.header
+            can.continue_as_new(engine, upd, domain, nxt, None)
+            return
     upd.add_event("WorkflowExecutionTimedOut", timeoutType=m.START_TO_CLOSE)
-    domain = engine.domains.by_id(upd.info.domain_id)
     m.close_workflow(upd, r.CLOSE_TIMED_OUT, domain.config.retention_days)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from cadence_py.common import errors
+from cadence_py.history import cron
 from cadence_py.frontend.workflows.base import WorkflowAPIBase, store_errors
 from cadence_py.rpc import idl
 from cadence_py.rpc.context import RequestContext
@@ -39,7 +40,10 @@ class StartAPIs(WorkflowAPIBase):
                                                      MAX_DECISION_TIMEOUT)
         self._blob(request.input, "Input")
         if request.cronSchedule:
-            raise errors.bad_request("CronSchedule is not supported by cadence-py yet.")
+            try:
+                cron.validate(request.cronSchedule)
+            except cron.InvalidCronSchedule:
+                raise errors.bad_request("Invalid CronSchedule.") from None
         return domain
 
     def StartWorkflowExecution(self, ctx: RequestContext, request: Any) -> Any:

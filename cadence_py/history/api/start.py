@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cadence_py.common import errors
+from cadence_py.history import cron
 from cadence_py.history import mutations as m
 from cadence_py.history.core import EngineCore
 from cadence_py.persistence import errors as perr
@@ -17,6 +18,17 @@ from cadence_py.persistence.executions import WorkflowAlreadyExistsError
 # WorkflowIdReusePolicy
 ALLOW_DUPLICATE_FAILED_ONLY, ALLOW_DUPLICATE, REJECT_DUPLICATE, TERMINATE_IF_RUNNING = 0, 1, 2, 3
 FORCE_CLOSE_DECISION = 16
+
+
+@dataclass
+class ParentRef:
+    """The parent of a child workflow, as its started event and state record it."""
+
+    domain_id: str
+    domain_name: str
+    workflow_id: str
+    run_id: str
+    initiated_id: int
 
 
 @dataclass
@@ -33,7 +45,7 @@ def _already_started(current: r.CurrentExecution, workflow_id: str, message: str
 
 class StartAPI(EngineCore):
     def start_workflow(self, domain: DomainRecord, request: Any,
-                       signal: StartSignal | None = None) -> str:
+                       signal: StartSignal | None = None, parent: ParentRef | None = None) -> str:
         """Create a run (honouring the id reuse policy and request-id dedup); its run id."""
         workflow_id = request.workflowId
         for _ in range(3):
@@ -47,7 +59,7 @@ class StartAPI(EngineCore):
                     return current.run_id  # the same start, retried by the client
                 previous = self._check_reuse(domain, request, current)
             try:
-                return self._create(domain, request, previous, signal)
+                return self._create(domain, request, previous, signal, parent)
             except WorkflowAlreadyExistsError:
                 continue  # someone started it meanwhile; decide again
         raise errors.service_busy("Workflow start raced with another start, try again.")
@@ -76,17 +88,29 @@ class StartAPI(EngineCore):
         return rid
 
     def _create(self, domain: DomainRecord, request: Any, previous_run_id: str | None,
-                signal: StartSignal | None) -> str:
+                signal: StartSignal | None, parent: ParentRef | None = None) -> str:
         run_id = str(uuid.uuid4())
         state = initial_state(domain, request, run_id)
         upd = self.new_update(state, domain)
-        add_started_event(upd, request, run_id)
+        extra: dict[str, Any] = {}
+        if parent is not None:
+            info = state.info
+            info.parent_domain_id, info.parent_workflow_id = parent.domain_id, parent.workflow_id
+            info.parent_run_id, info.initiated_id = parent.run_id, parent.initiated_id
+            from cadence_py.rpc import idl
+            extra = dict(parentWorkflowDomain=parent.domain_name,
+                         parentWorkflowExecution=idl.shared().WorkflowExecution(
+                             workflowId=parent.workflow_id, runId=parent.run_id),
+                         parentInitiatedEventId=parent.initiated_id)
+        add_started_event(upd, request, run_id, **extra)
         if signal is not None:
             upd.add_event("WorkflowExecutionSignaled", signalName=signal.name,
                           input=signal.input, identity=signal.identity,
                           requestId=signal.request_id)
             state.info.signal_count += 1
         backoff = max(request.delayStartSeconds or 0, 0)
+        if request.cronSchedule:
+            backoff += cron.backoff_seconds(request.cronSchedule, upd.now, upd.now)
         if backoff:
             upd.timer(r.TIMER_WORKFLOW_BACKOFF, upd.now + backoff * m.NANOS)
         else:
@@ -157,7 +181,10 @@ def add_started_event(upd: Any, request: Any, run_id: str, **extra: Any) -> Any:
     )
     if info.expiration_time:
         attributes["expirationTimestamp"] = info.expiration_time
-    if request.delayStartSeconds:
-        attributes["firstDecisionTaskBackoffSeconds"] = request.delayStartSeconds
+    backoff = (request.delayStartSeconds or 0) + (
+        cron.backoff_seconds(request.cronSchedule, upd.now, upd.now)
+        if request.cronSchedule and "continuedExecutionRunId" not in extra else 0)
+    if backoff:
+        attributes["firstDecisionTaskBackoffSeconds"] = backoff
     attributes.update(extra)
     return upd.add_event("WorkflowExecutionStarted", **attributes)

@@ -181,3 +181,16 @@ def test_query_goes_to_a_decision_poller(frontend, shared, domain) -> None:  # t
         domain=domain, execution=shared.WorkflowExecution(workflowId="q"),
         query=shared.WorkflowQuery(queryType="state"), queryRejectCondition=0))
     assert rejected.queryRejected.closeStatus == shared.WorkflowExecutionCloseStatus.TERMINATED
+
+
+def test_refresh_tasks_and_task_lists_by_domain(frontend, shared, domain) -> None:  # type: ignore[no-untyped-def]
+    start(frontend, shared, domain, "refresh")
+    frontend.call("RefreshWorkflowTasks", shared.RefreshWorkflowTasksRequest(
+        domain=domain, execution=shared.WorkflowExecution(workflowId="refresh")))
+    task = poll_decision(frontend, shared, domain)  # still exactly one usable decision
+    frontend.call("RespondDecisionTaskCompleted", shared.RespondDecisionTaskCompletedRequest(
+        taskToken=task.taskToken, decisions=[decision(shared, "CompleteWorkflowExecution")]))
+    lists = frontend.call("GetTaskListsByDomain",
+                          shared.GetTaskListsByDomainRequest(domainName=domain))
+    assert "tl" in lists.decisionTaskListMap
+    assert lists.decisionTaskListMap["tl"].pollers[0].identity == "worker"

@@ -407,8 +407,8 @@ def frontend_dispatcher():
     store.close()
 
 
-@pytest.mark.parametrize("method", ["ResetWorkflowExecution", "GetTaskListsByDomain",
-                                    "RefreshWorkflowTasks", "RestartWorkflowExecution"])
+@pytest.mark.parametrize("method", ["ResetWorkflowExecution", "RestartWorkflowExecution",
+                                    "StartWorkflowExecutionAsync", "ListSchedules"])
 def test_not_implemented_is_bad_request_error_naming_the_method(frontend_dispatcher, method):
     res = frontend_dispatcher(make_call(method, b"\x00"))
     assert res.code == ResponseCode.APPLICATION_ERROR

@@ -40,3 +40,11 @@ class ControlAPIs(WorkflowAPIBase):
         with store_errors():
             self.history.terminate(domain, workflow_id, run_id, request.reason,
                                    request.details, request.identity)
+
+    def RefreshWorkflowTasks(self, ctx: RequestContext, request: Any) -> None:
+        if request is None:
+            raise errors.bad_request(errors.REQUEST_NOT_SET)
+        domain = self._domain(request.domain)
+        workflow_id, run_id = self._execution(request.execution)
+        with store_errors():
+            self.history.refresh_tasks(domain, workflow_id, run_id)

@@ -74,7 +74,11 @@ class ReadingAPIs(WorkflowAPIBase):
             workflowExecutionInfo=execution_info(state),
             pendingActivities=[self._pending_activity(a) for a in
                                sorted(state.activities.values(), key=lambda a: a.schedule_id)],
-            pendingChildren=[])
+            pendingChildren=[shared.PendingChildExecutionInfo(
+                domain=c.domain_name, workflowID=c.workflow_id, runID=c.started_run_id or None,
+                workflowTypName=c.workflow_type, initiatedID=c.initiated_id,
+                parentClosePolicy=c.parent_close_policy)
+                for c in sorted(state.children.values(), key=lambda c: c.initiated_id)])
         if info.decision_schedule_id != r.EMPTY_EVENT_ID:
             started = info.decision_started_id != r.EMPTY_EVENT_ID
             response.pendingDecision = shared.PendingDecisionInfo(
@@ -127,6 +131,26 @@ class ReadingAPIs(WorkflowAPIBase):
                 backlogCountHint=len(manager.backlog), readLevel=0, ackLevel=0,
                 ratePerSecond=100000.0, empty=not manager.backlog)
         return response
+
+    def GetTaskListsByDomain(self, ctx: RequestContext, request: Any) -> Any:
+        if request is None:
+            raise errors.bad_request(errors.REQUEST_NOT_SET)
+        domain = self._domain(request.domainName)
+        shared = idl.shared()
+        decision: dict[str, Any] = {}
+        activity: dict[str, Any] = {}
+        names = {(m.name, m.task_type) for m in self.matching.known_lists(domain.info.id)}
+        names |= set(self.matching.store.list_task_lists(domain.info.id))
+        for name, task_type in sorted(names):
+            manager = self.matching.task_list(domain.info.id, name, task_type)
+            described = shared.DescribeTaskListResponse(
+                pollers=[shared.PollerInfo(lastAccessTime=p.last_access_time,
+                                           identity=p.identity, ratePerSecond=p.rate_per_second)
+                         for p in manager.recent_pollers()],
+                taskList=shared.TaskList(name=name, kind=0))
+            (activity if task_type == ACTIVITY else decision)[name] = described
+        return shared.GetTaskListsByDomainResponse(decisionTaskListMap=decision,
+                                                   activityTaskListMap=activity)
 
     def ListTaskListPartitions(self, ctx: RequestContext, request: Any) -> Any:
         if request is None:

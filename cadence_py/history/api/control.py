@@ -7,6 +7,7 @@ from typing import Any
 from cadence_py.common import errors
 from cadence_py.history import mutations as m
 from cadence_py.history.api.start import StartAPI, StartSignal
+from cadence_py.history.decisions import schedule_activity_dispatch
 from cadence_py.history.run_update import RunUpdate
 from cadence_py.persistence import records as r
 from cadence_py.persistence.domains import DomainRecord
@@ -61,6 +62,44 @@ class ControlAPI(StartAPI):
             upd.add_event("WorkflowExecutionTerminated", reason=reason, details=details,
                           identity=identity)
             m.close_workflow(upd, r.CLOSE_TERMINATED, domain.config.retention_days)
+        self.update(domain.info.id, workflow_id, run_id, change)
+
+    def refresh_tasks(self, domain: DomainRecord, workflow_id: str, run_id: str | None) -> None:
+        """Re-create the queue tasks a running run needs (RefreshWorkflowTasks).
+
+        Every task is idempotent, so duplicates of tasks that still exist are harmless;
+        this repairs runs whose tasks were lost (e.g. restored from a backup).
+        """
+        def change(upd: RunUpdate) -> None:
+            info, now = upd.info, upd.now
+            if info.decision_schedule_id != r.EMPTY_EVENT_ID:
+                if info.decision_started_id == r.EMPTY_EVENT_ID:
+                    upd.transfer(r.TRANSFER_DECISION, task_list=info.task_list,
+                                 schedule_id=info.decision_schedule_id)
+                else:
+                    upd.timer(r.TIMER_DECISION_TIMEOUT,
+                              info.decision_started_time + info.decision_task_timeout * m.NANOS,
+                              event_id=info.decision_schedule_id, attempt=info.decision_attempt,
+                              timeout_type=m.START_TO_CLOSE)
+            for activity in upd.state.activities.values():
+                if activity.started_id == r.EMPTY_EVENT_ID:
+                    schedule_activity_dispatch(upd, activity)
+                else:
+                    upd.timer(r.TIMER_ACTIVITY_TIMEOUT,
+                              activity.started_time + activity.start_to_close_timeout * m.NANOS,
+                              event_id=activity.schedule_id, timeout_type=m.START_TO_CLOSE,
+                              attempt=activity.attempt)
+            for timer in upd.state.timers.values():
+                upd.timer(r.TIMER_USER, timer.expiry_time, event_id=timer.started_id)
+            for child in upd.state.children.values():
+                if child.started_id == r.EMPTY_EVENT_ID:
+                    target = self.domains.by_name(child.domain_name)
+                    upd.transfer(r.TRANSFER_START_CHILD, target_domain_id=target.info.id,
+                                 target_workflow_id=child.workflow_id,
+                                 schedule_id=child.initiated_id)
+            upd.timer(r.TIMER_WORKFLOW_TIMEOUT, info.start_time + info.workflow_timeout * m.NANOS)
+            upd.state_changed = True
+            del now
         self.update(domain.info.id, workflow_id, run_id, change)
 
     def request_cancel(self, domain: DomainRecord, workflow_id: str, run_id: str | None,

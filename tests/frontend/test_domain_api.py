@@ -143,8 +143,8 @@ def test_cluster_info_and_search_attributes(frontend, shared) -> None:  # type: 
 
 def test_unimplemented_method_is_a_bad_request(frontend, shared) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(shared.BadRequestError) as err:
-        frontend.call("ResetWorkflowExecution", shared.ResetWorkflowExecutionRequest(domain="x"))
-    assert "ResetWorkflowExecution" in err.value.message
+        frontend.call("RestartWorkflowExecution", shared.RestartWorkflowExecutionRequest(domain="x"))
+    assert "RestartWorkflowExecution" in err.value.message
 
 
 def test_health_and_admin(channel: TChannelClient) -> None:

@@ -194,3 +194,31 @@ def test_refresh_tasks_and_task_lists_by_domain(frontend, shared, domain) -> Non
                           shared.GetTaskListsByDomainRequest(domainName=domain))
     assert "tl" in lists.decisionTaskListMap
     assert lists.decisionTaskListMap["tl"].pollers[0].identity == "worker"
+
+
+def test_reset_to_first_decision(frontend, shared, domain) -> None:  # type: ignore[no-untyped-def]
+    run_id, _ = start(frontend, shared, domain, "reset")
+    task = poll_decision(frontend, shared, domain)
+    frontend.call("RespondDecisionTaskCompleted", shared.RespondDecisionTaskCompletedRequest(
+        taskToken=task.taskToken, decisions=[decision(
+            shared, "StartTimer", timerId="t", startToFireTimeoutSeconds=100)]))
+    frontend.call("SignalWorkflowExecution", shared.SignalWorkflowExecutionRequest(
+        domain=domain, workflowExecution=shared.WorkflowExecution(workflowId="reset"),
+        signalName="later", requestId=str(uuid.uuid4())))
+    with pytest.raises(shared.BadRequestError):
+        frontend.call("ResetWorkflowExecution", shared.ResetWorkflowExecutionRequest(
+            domain=domain, workflowExecution=shared.WorkflowExecution(workflowId="reset"),
+            reason="x", decisionFinishEventId=2, requestId=str(uuid.uuid4())))
+    new_run = frontend.call("ResetWorkflowExecution", shared.ResetWorkflowExecutionRequest(
+        domain=domain, workflowExecution=shared.WorkflowExecution(workflowId="reset"),
+        reason="try again", decisionFinishEventId=4, requestId=str(uuid.uuid4()))).runId
+    assert new_run != run_id
+    old_types, _ = history_types(frontend, shared, domain, "reset", run_id)
+    assert old_types[-1] == "WorkflowExecutionTerminated"
+    types, events = history_types(frontend, shared, domain, "reset", new_run)
+    assert types == ["WorkflowExecutionStarted", "DecisionTaskScheduled", "DecisionTaskStarted",
+                     "DecisionTaskFailed", "WorkflowExecutionSignaled", "DecisionTaskScheduled"]
+    failed = events[3].decisionTaskFailedEventAttributes
+    assert (failed.baseRunId, failed.newRunId, failed.reason) == (run_id, new_run, "try again")
+    task = poll_decision(frontend, shared, domain)
+    assert task.workflowExecution.runId == new_run

@@ -48,3 +48,18 @@ class ControlAPIs(WorkflowAPIBase):
         workflow_id, run_id = self._execution(request.execution)
         with store_errors():
             self.history.refresh_tasks(domain, workflow_id, run_id)
+
+    def ResetWorkflowExecution(self, ctx: RequestContext, request: Any) -> Any:
+        if request is None:
+            raise errors.bad_request(errors.REQUEST_NOT_SET)
+        domain = self._domain(request.domain)
+        workflow_id, run_id = self._execution(request.workflowExecution)
+        if (request.decisionFinishEventId or 0) <= 0:
+            raise errors.bad_request("Decision finish event ID must be > 0.")
+        self._length(request.requestId, "RequestID")
+        with store_errors():
+            new_run = self.history.reset(domain, workflow_id, run_id, request.reason or "",
+                                         request.decisionFinishEventId, request.requestId,
+                                         bool(request.skipSignalReapply), "")
+        from cadence_py.rpc import idl
+        return idl.shared().ResetWorkflowExecutionResponse(runId=new_run)

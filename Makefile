@@ -11,7 +11,7 @@ export CADENCE_PY_CACHE := $(CACHE_DIR)
 GO        ?= $(shell command -v go || echo /usr/local/go/bin/go)
 PYTEST_ARGS ?=
 
-.PHONY: run install install-test deps cli cassandra-jars test test-fast clean-cache
+.PHONY: run install install-test deps cli go-client cassandra-jars graphite compose-spec test test-fast clean-cache
 
 install:
 	$(PYTHON) -m pip install -q -e .
@@ -25,10 +25,23 @@ install-test:
 cli:
 	PATH="$(dir $(GO)):$$PATH" $(PYTHON) -m tests.harness.cadence_cli
 
+# Our Go program (tests/e2e/go) that drives cadence-py with the real Cadence Go client.
+go-client:
+	PATH="$(dir $(GO)):$$PATH" $(PYTHON) -m tests.harness.go_client
+
 cassandra-jars:
 	$(PYTHON) -m tests.harness.cassandra fetch
 
-deps: install-test cli cassandra-jars
+# The metrics pipeline: graphite-carbon + graphite-web (apt, needs root; apt-get update
+# runs only when one is missing) and the npm statsd daemon (cached in CACHE_DIR).
+graphite:
+	$(PYTHON) -m tests.harness.graphite fetch
+
+# compose-go's validator, for the test that checks the docker-compose files.
+compose-spec:
+	PATH="$(dir $(GO)):$$PATH" $(PYTHON) -m tests.harness.compose_spec
+
+deps: install-test cli go-client cassandra-jars graphite compose-spec
 
 test: deps
 	$(PYTHON) -m pytest $(PYTEST_ARGS)

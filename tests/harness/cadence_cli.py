@@ -8,10 +8,10 @@ The binary is built from the Go module proxy with the pinned module in
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 import sys
 from pathlib import Path
+
+from tests.harness import gobuild
 
 VERSION = "1.4.1"
 CACHE_DIR = Path(os.environ.get("CADENCE_PY_CACHE") or "~/.cache/cadence-py").expanduser()
@@ -24,17 +24,8 @@ def binary_path(cache_dir: Path | None = None) -> Path:
 
 def build(cache_dir: Path | None = None) -> Path:
     """Build the CLI if it is not cached yet; return its path."""
-    target = binary_path(cache_dir)
-    if target.exists():
-        return target
-    go = shutil.which("go") or "/usr/local/go/bin/go"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".partial")
-    env = dict(os.environ, GOFLAGS="-mod=mod")
-    subprocess.run([go, "build", "-o", str(tmp), "github.com/uber/cadence/cmd/tools/cli"],
-                   cwd=MODULE_DIR, env=env, check=True)
-    tmp.rename(target)
-    return target
+    return gobuild.build(MODULE_DIR, "github.com/uber/cadence/cmd/tools/cli",
+                         binary_path(cache_dir))
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ export CADENCE_PY_CACHE := $(CACHE_DIR)
 GO        ?= $(shell command -v go || echo /usr/local/go/bin/go)
 PYTEST_ARGS ?=
 
-.PHONY: run install install-test deps cli go-client cassandra-jars graphite compose-spec test test-fast clean-cache
+.PHONY: run install install-test deps cli go-client java-client cassandra-jars graphite compose-spec test test-fast clean-cache
 
 install:
 	$(PYTHON) -m pip install -q -e .
@@ -29,6 +29,11 @@ cli:
 go-client:
 	PATH="$(dir $(GO)):$$PATH" $(PYTHON) -m tests.harness.go_client
 
+# Our Java program (tests/e2e/java) that drives cadence-py with the real Cadence Java client
+# (Maven; jar and Maven repo cached in CACHE_DIR).
+java-client:
+	$(PYTHON) -m tests.harness.java_client
+
 cassandra-jars:
 	$(PYTHON) -m tests.harness.cassandra fetch
 
@@ -41,7 +46,7 @@ graphite:
 compose-spec:
 	PATH="$(dir $(GO)):$$PATH" $(PYTHON) -m tests.harness.compose_spec
 
-deps: install-test cli go-client cassandra-jars graphite compose-spec
+deps: install-test cli go-client java-client cassandra-jars graphite compose-spec
 
 test: deps
 	$(PYTHON) -m pytest $(PYTEST_ARGS)

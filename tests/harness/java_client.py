@@ -94,8 +94,8 @@ def build(cache_dir: Path | None = None) -> Path:
             shutil.copytree(PROJECT_DIR / "src", scratch / "src")
             cmd = [mvn, "-B", "-q", "-f", str(scratch / "pom.xml"),
                    f"-Dmaven.repo.local={cache / 'm2'}", "package"]
-            proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                  text=True)
+            proc = subprocess.run(cmd, check=False, stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT, text=True)
             built = scratch / "target" / f"{NAME}.jar"
             if proc.returncode != 0 or not built.exists():
                 raise BuildError(f"mvn failed ({proc.returncode}): {' '.join(cmd)}\n"
@@ -141,7 +141,8 @@ def invoke(jar: Path, address: str, *args: str, domain: str = NAME,
     cmd = [java, *JVM_FLAGS, "-jar", str(jar), "--address", address, "--domain", domain,
            "--timeout", f"{budget:g}", *args]
     try:
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=budget + 30)
+        done = subprocess.run(cmd, check=False, capture_output=True, text=True,
+                              timeout=budget + 30)
     except subprocess.TimeoutExpired as exc:
         return Report(code=-1, stdout=_text(exc.stdout), stderr=_text(exc.stderr)
                       + f"\n[harness] killed after {budget + 30}s")

@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 import gevent
+from gevent.event import Event
 
 from cadence_py.matching.queries import QueryRegistry, QueryTask
 from cadence_py.matching.task_list import TaskListManager
@@ -20,6 +21,7 @@ class MatchingEngine:
         self.store = store
         self._lists: dict[tuple[str, str, int], TaskListManager] = {}
         self.queries = QueryRegistry()
+        self.stopping = Event()
 
     def task_list(self, domain_id: str, name: str, task_type: int) -> TaskListManager:
         key = (domain_id, name, task_type)
@@ -37,6 +39,8 @@ class MatchingEngine:
 
     def poll(self, domain_id: str, name: str, task_type: int, timeout: float,
              identity: str = "") -> Any:
+        if self.stopping.is_set():
+            timeout = 0
         return self.task_list(domain_id, name, task_type).poll(timeout, identity)
 
     def query(self, task_list: str, query: QueryTask, timeout: float) -> Any:
@@ -58,6 +62,12 @@ class MatchingEngine:
 
     def give_back(self, domain_id: str, name: str, task_type: int, task: MatchingTask) -> None:
         self.task_list(domain_id, name, task_type).give_back(task)
+
+    def shutdown(self) -> None:
+        """Answer every waiting poll now (empty), and any later one at once."""
+        self.stopping.set()
+        for manager in self._lists.values():
+            manager.release_waiters()
 
     def known_lists(self, domain_id: str) -> list[TaskListManager]:
         return [m for (d, _, _), m in self._lists.items() if d == domain_id]

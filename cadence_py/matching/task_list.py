@@ -96,6 +96,12 @@ class TaskListManager:
             if identity:
                 self.pollers[identity] = PollerInfo(identity, time.time_ns())
 
+    def release_waiters(self) -> None:
+        while self.waiters:
+            waiter = self.waiters.popleft()
+            if not waiter.ready():
+                waiter.set(None)
+
     def complete(self, task: MatchingTask) -> None:
         self.store.complete_task(self.domain_id, self.name, self.task_type, task.task_id)
         self._known.discard(task.task_id)

@@ -74,6 +74,8 @@ class CadenceServer:
 
     def stop(self, grace: float = 10.0) -> None:
         log.info("stopping: waiting up to %.0fs for calls in flight", grace)
+        self.matching.shutdown()  # long polls answer (empty) now instead of at their TTL
+        self.history.notifier.shutdown()
         self.tchannel.stop(grace)
         self.transfer_queue.stop()
         self.timer_queue.stop()

@@ -9,6 +9,7 @@ with the full history, which the clients handle (they replay).
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from typing import Any
 
@@ -17,6 +18,7 @@ from cadence_py.frontend.workflows.base import WorkflowAPIBase
 from cadence_py.history.errors import StaleTaskError
 from cadence_py.matching.engine import ACTIVITY, DECISION
 from cadence_py.matching.queries import QueryTask
+from cadence_py.matching.task_list import PollerInfo
 from cadence_py.rpc import idl
 from cadence_py.rpc.context import RequestContext
 
@@ -46,7 +48,6 @@ class PollingAPIs(WorkflowAPIBase):
     def _poll(self, ctx: RequestContext, domain_id: str, name: str, task_type: int,
               identity: str, start: Any) -> Any:
         """Take tasks until one can be started or the window closes."""
-        import time
         window_end = time.monotonic() + self._poll_window(ctx)
         while True:
             remaining = window_end - time.monotonic()
@@ -97,9 +98,9 @@ class PollingAPIs(WorkflowAPIBase):
 
     def _park(self, ctx: RequestContext, domain_id: str, name: str, task_type: int,
               identity: str) -> None:
-        import gevent
-        self.matching.task_list(domain_id, name, task_type).pollers  # noqa: B018
-        gevent.sleep(self._poll_window(ctx))
+        self.matching.task_list(domain_id, name, task_type).pollers[identity or "?"] = \
+            PollerInfo(identity, time.time_ns())
+        self.matching.stopping.wait(timeout=self._poll_window(ctx))
 
     def PollForActivityTask(self, ctx: RequestContext, request: Any) -> Any:
         domain, name = self._poll_target(request)

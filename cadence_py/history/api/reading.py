@@ -62,7 +62,7 @@ class ReadingAPI(EngineCore):
             while is_running(state) and (event_filter == CLOSE_EVENT_FILTER
                                          or first >= state.info.next_event_id):
                 remaining = poll_until - time.monotonic()
-                if remaining <= 0:
+                if remaining <= 0 or self.notifier.stopping:
                     return HistoryPage([], self._token(run_id, first), run_id)
                 self.notifier.wait(domain_id, workflow_id, run_id, remaining)
                 state = self.load(domain_id, workflow_id, run_id)

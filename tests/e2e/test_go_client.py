@@ -163,12 +163,10 @@ def test_heartbeating_activity_cancelled(go_run: Run) -> None:
     report = scenario(go_run, "heartbeat-cancel")
     assert report["result"] == "activity cancelled"
     assert report["details"]["activityObservedCancel"] is True
-    # Upstream: WES DTS DTSt DTC ATS TimerStarted ATSt TimerFired DTS DTSt DTC
-    #           ActivityTaskCancelRequested ActivityTaskCanceled DTS DTSt DTC WEC
-    assert_events(report, essential=[*FIRST_DECISION, ATS, "TimerStarted", ATST, "TimerFired",
-                                     "ActivityTaskCancelRequested", "ActivityTaskCanceled",
-                                     *DECISION, WEC])
-    assert report["events"][-1] == WEC
+    # The program signals once the activity heartbeats; the workflow then cancels it.
+    assert_events(report, exact=[*FIRST_DECISION, ATS, ATST, "WorkflowExecutionSignaled",
+                                 *DECISION, "ActivityTaskCancelRequested",
+                                 "ActivityTaskCanceled", *DECISION, WEC])
 
 
 @NOT_YET
@@ -277,7 +275,8 @@ def test_panic_then_worker_fix(go_run: Run) -> None:
 
 @NOT_YET
 def test_fifty_parallel_workflows_sticky(go_run: Run) -> None:
-    report = scenario(go_run, "parallel-50", budget=120)
+    # ~15 s on SQLite, ~100 s on Cassandra on the 2-core machine today.
+    report = scenario(go_run, "parallel-50", budget=240)
     assert report["result"] == {"completed": 50, "failed": 0}
     assert report["details"]["distinctEventSequences"] == 1
     assert_events(report, exact=[*FIRST_DECISION, ATS, ATST, ATC, *DECISION, ATS, ATST, ATC,

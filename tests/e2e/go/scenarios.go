@@ -288,13 +288,39 @@ func runRetry(e *env) error {
 func runHeartbeatCancel(e *env) error {
 	activityObservedCancel.Store(false)
 	heartbeatsSent.Store(0)
-	err := e.simple("activity cancelled", wfHeartbeatStop, 2)
+	run, err := e.execute(wfHeartbeatStop)
+	if err != nil {
+		return err
+	}
+	// Cancel once the activity is running and heartbeating (seen in this process), so the
+	// history does not depend on how fast the server dispatched it.
+	for heartbeatsSent.Load() < 2 {
+		select {
+		case <-e.ctx.Done():
+			return fmt.Errorf("the activity never heartbeated: %w", context.Cause(e.ctx))
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	if err := e.client.SignalWorkflow(e.ctx, run.GetID(), run.GetRunID(), cancelActivitySignal, nil); err != nil {
+		return fmt.Errorf("SignalWorkflow: %w", err)
+	}
+	var out string
+	if err := e.get(run, &out); err != nil {
+		return err
+	}
+	e.rep.Result = out
 	e.detail("activityObservedCancel", activityObservedCancel.Load())
 	e.detail("heartbeats", heartbeatsSent.Load())
-	if err == nil && !activityObservedCancel.Load() {
+	if err := e.collect(); err != nil {
+		return err
+	}
+	if err := expectEqual("result", out, "activity cancelled"); err != nil {
+		return err
+	}
+	if !activityObservedCancel.Load() {
 		return errors.New("the activity never saw its context cancelled")
 	}
-	return err
+	return nil
 }
 
 func runHeartbeatTimeout(e *env) error {

@@ -6,6 +6,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"sync"
 	"time"
@@ -72,8 +73,27 @@ func (t *rpcTrace) firstCalls(n int) []string {
 
 var _ middleware.UnaryOutbound = (*rpcTrace)(nil)
 
+// waitListening fails fast when nothing listens at address: the client library would
+// otherwise retry "connection refused" until the whole budget is spent.
+func waitListening(address string, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for {
+		conn, err := net.DialTimeout("tcp", address, time.Second)
+		if err == nil {
+			return conn.Close()
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("nothing listens at %s: %w", address, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 // connect starts a yarpc dispatcher with one TChannel outbound to address.
 func connect(address string, trace *rpcTrace) (workflowserviceclient.Interface, func(), error) {
+	if err := waitListening(address, 5*time.Second); err != nil {
+		return nil, nil, err
+	}
 	// Listen on loopback only: by default TChannel would pick the host's external address.
 	ch, err := tchannel.NewChannelTransport(
 		tchannel.ServiceName(callerName), tchannel.ListenAddr("127.0.0.1:0"))

@@ -34,13 +34,15 @@ const (
 	wfPanic         = "e2e.PanicUntilFixed"
 	wfTwoSteps      = "e2e.TwoSteps"
 
-	actGreet       = "e2e.Greet"
-	actFlaky       = "e2e.Flaky"
-	actHeartbeat   = "e2e.HeartbeatUntilCancelled"
-	actStall       = "e2e.HeartbeatOnceThenStall"
-	signalName     = "greeting"
-	queryName      = "state"
-	continueRounds = 3
+	actGreet     = "e2e.Greet"
+	actFlaky     = "e2e.Flaky"
+	actHeartbeat = "e2e.HeartbeatUntilCancelled"
+	actStall     = "e2e.HeartbeatOnceThenStall"
+	signalName   = "greeting"
+	// cancelActivitySignal tells the heartbeat-cancel workflow to cancel its activity.
+	cancelActivitySignal = "cancel-activity"
+	queryName            = "state"
+	continueRounds       = 3
 )
 
 // State shared between the worker's code and the scenario driving it (same process).
@@ -179,18 +181,17 @@ func retryWorkflow(ctx workflow.Context) (string, error) {
 	return out, err
 }
 
-// heartbeatCancelWorkflow starts a heartbeating activity, lets it run for a while, then
-// cancels it through a cancellation scope and waits for the cancellation to land.
-func heartbeatCancelWorkflow(ctx workflow.Context, runSeconds int) (string, error) {
+// heartbeatCancelWorkflow starts a heartbeating activity and, when the driver signals that
+// the activity is heartbeating, cancels it through a cancellation scope and waits for the
+// cancellation to land (WaitForCancellation).
+func heartbeatCancelWorkflow(ctx workflow.Context) (string, error) {
 	opts := defaultActivityOptions()
 	opts.StartToCloseTimeout = time.Minute
 	opts.HeartbeatTimeout = 2 * time.Second
 	opts.WaitForCancellation = true
 	actCtx, cancel := workflow.WithCancel(workflow.WithActivityOptions(ctx, opts))
 	future := workflow.ExecuteActivity(actCtx, actHeartbeat, 50)
-	if err := workflow.Sleep(ctx, time.Duration(runSeconds)*time.Second); err != nil {
-		return "", err
-	}
+	workflow.GetSignalChannel(ctx, cancelActivitySignal).Receive(ctx, nil)
 	cancel()
 	var out string
 	err := future.Get(ctx, &out)

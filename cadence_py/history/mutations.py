@@ -21,22 +21,78 @@ START_TO_CLOSE, SCHEDULE_TO_START, SCHEDULE_TO_CLOSE, HEARTBEAT = 0, 1, 2, 3
 
 
 def schedule_decision(upd: RunUpdate, attempt: int = 0) -> None:
-    """Add DecisionTaskScheduled (unless one is pending) and the task that dispatches it."""
+    """Schedule the next decision task (unless one is pending) and queue its dispatch.
+
+    Retries (attempt > 0) are transient, as upstream: no DecisionTaskScheduled event is
+    written until the attempt completes, so a failing worker does not grow the history.
+    With a sticky task list (first attempts only) the decision goes to that worker's
+    list, with a schedule-to-start timer that falls back to the normal list.
+    """
     info = upd.info
     if info.decision_schedule_id != r.EMPTY_EVENT_ID:
         return
-    event = upd.add_event("DecisionTaskScheduled",
-                          taskList=_task_list(info.task_list),
-                          startToCloseTimeoutSeconds=info.decision_timeout, attempt=attempt)
-    info.decision_schedule_id = event.eventId
+    sticky = bool(info.sticky_task_list) and attempt == 0
+    task_list = info.sticky_task_list if sticky else info.task_list
+    if attempt > 0:
+        schedule_id = info.next_event_id
+    else:
+        event = upd.add_event("DecisionTaskScheduled",
+                              taskList=_task_list(task_list, STICKY if sticky else NORMAL),
+                              startToCloseTimeoutSeconds=info.decision_timeout, attempt=0)
+        schedule_id = event.eventId
+    info.decision_schedule_id = schedule_id
     info.decision_started_id = r.EMPTY_EVENT_ID
     info.decision_request_id = ""
     info.decision_attempt = attempt
     info.decision_task_timeout = info.decision_timeout
     info.decision_scheduled_time = upd.now
+    info.decision_task_list = task_list if sticky else ""
     if attempt == 0:
         info.decision_original_scheduled_time = upd.now
-    upd.transfer(r.TRANSFER_DECISION, task_list=info.task_list, schedule_id=event.eventId)
+    upd.transfer(r.TRANSFER_DECISION, task_list=task_list, schedule_id=schedule_id)
+    if sticky:
+        upd.timer(r.TIMER_DECISION_TIMEOUT,
+                  upd.now + max(info.sticky_schedule_to_start_timeout, 1) * NANOS,
+                  event_id=schedule_id, attempt=attempt, timeout_type=SCHEDULE_TO_START)
+
+
+def is_transient(info: r.ExecutionInfo) -> bool:
+    return info.decision_attempt > 0 and info.decision_schedule_id != r.EMPTY_EVENT_ID
+
+
+def transient_events(info: r.ExecutionInfo, version: int) -> list[Any]:
+    """The not-yet-written DecisionTaskScheduled/Started of a transient attempt."""
+    from cadence_py.history.events import new_event
+    scheduled = new_event("DecisionTaskScheduled", taskList=_task_list(info.task_list, NORMAL),
+                          startToCloseTimeoutSeconds=info.decision_task_timeout,
+                          attempt=info.decision_attempt)
+    scheduled.eventId, scheduled.timestamp = info.decision_schedule_id, info.decision_scheduled_time
+    scheduled.version = version
+    events = [scheduled]
+    if info.decision_started_id != r.EMPTY_EVENT_ID:
+        started = new_event("DecisionTaskStarted", scheduledEventId=info.decision_schedule_id,
+                            identity=info.decision_identity, requestId=info.decision_request_id)
+        started.eventId, started.timestamp = info.decision_started_id, info.decision_started_time
+        started.version = version
+        events.append(started)
+    return events
+
+
+def write_transient_events(upd: RunUpdate) -> None:
+    """Persist a transient attempt's scheduled/started events (it is completing)."""
+    info = upd.info
+    if not is_transient(info):
+        return
+    for event in transient_events(info, upd.version):
+        expected, event.eventId = event.eventId, None
+        upd.append(event)
+        if event.eventId != expected:  # ids moved: keep the state pointing at the events
+            if event.eventType == 4:  # DecisionTaskScheduled
+                info.decision_schedule_id = event.eventId
+            else:
+                event.decisionTaskStartedEventAttributes.scheduledEventId = \
+                    info.decision_schedule_id
+                info.decision_started_id = event.eventId
 
 
 def clear_decision(upd: RunUpdate) -> None:
@@ -46,11 +102,16 @@ def clear_decision(upd: RunUpdate) -> None:
     info.decision_request_id = ""
     info.decision_attempt = 0
     info.decision_started_time = 0
+    info.decision_task_list = ""
+    info.decision_identity = ""
 
 
-def _task_list(name: str) -> Any:
+NORMAL, STICKY = 0, 1
+
+
+def _task_list(name: str, kind: int = NORMAL) -> Any:
     from cadence_py.rpc import idl
-    return idl.shared().TaskList(name=name, kind=0)
+    return idl.shared().TaskList(name=name, kind=kind)
 
 
 def close_workflow(upd: RunUpdate, close_status: int, retention_days: int) -> None:
@@ -71,6 +132,10 @@ def fail_in_flight_decision(upd: RunUpdate, cause: int, identity: str = "") -> N
     """Close a running decision so buffered events can be flushed (terminate, reset...)."""
     info = upd.info
     if info.decision_started_id == r.EMPTY_EVENT_ID:
+        return
+    if is_transient(info):
+        clear_decision(upd)  # its events were never written; nothing to fail in history
+        upd.flush_buffered()
         return
     upd.add_event("DecisionTaskFailed", scheduledEventId=info.decision_schedule_id,
                   startedEventId=info.decision_started_id, cause=cause, identity=identity,

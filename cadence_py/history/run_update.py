@@ -68,6 +68,12 @@ class RunUpdate:
         self._number(event)
         return event
 
+    def append(self, event: Any) -> Any:
+        """Number and append an already built event (keeps its timestamp)."""
+        event.version = self.version if event.version is None else event.version
+        self._number(event)
+        return event
+
     def _number(self, event: Any) -> None:
         event.eventId = self.info.next_event_id
         self.info.next_event_id += 1

@@ -37,12 +37,26 @@ def fire(engine: Any, task: r.TimerTask) -> None:
 
 def _decision_timeout(engine: Any, upd: RunUpdate, task: r.TimerTask) -> None:
     info = upd.info
-    if (info.decision_schedule_id != task.event_id or info.decision_attempt != task.attempt
-            or info.decision_started_id == r.EMPTY_EVENT_ID):
+    if info.decision_schedule_id != task.event_id or info.decision_attempt != task.attempt:
         return
-    upd.add_event("DecisionTaskTimedOut", scheduledEventId=info.decision_schedule_id,
-                  startedEventId=info.decision_started_id, timeoutType=m.START_TO_CLOSE)
+    if task.timeout_type == m.SCHEDULE_TO_START:
+        # the sticky worker did not pick it up: fall back to the normal task list
+        if info.decision_started_id != r.EMPTY_EVENT_ID or not info.decision_task_list:
+            return
+        upd.add_event("DecisionTaskTimedOut", scheduledEventId=info.decision_schedule_id,
+                      startedEventId=r.EMPTY_EVENT_ID, timeoutType=m.SCHEDULE_TO_START)
+        info.sticky_task_list = ""
+        m.clear_decision(upd)
+        m.schedule_decision(upd)
+        return
+    if info.decision_started_id == r.EMPTY_EVENT_ID:
+        return
+    if not m.is_transient(info):  # only the first timeout is recorded, as upstream
+        upd.add_event("DecisionTaskTimedOut", scheduledEventId=info.decision_schedule_id,
+                      startedEventId=info.decision_started_id, timeoutType=m.START_TO_CLOSE)
+    upd.state_changed = True
     attempt = info.decision_attempt + 1
+    info.sticky_task_list = ""
     m.clear_decision(upd)
     upd.flush_buffered()
     m.schedule_decision(upd, attempt=attempt)

@@ -65,6 +65,8 @@ class ExecutionInfo:
     decision_scheduled_time: int = 0
     decision_started_time: int = 0
     decision_original_scheduled_time: int = 0
+    decision_task_list: str = ""  # the list the pending decision was sent to ("" = normal)
+    decision_identity: str = ""  # who started it (for the transient started event)
     cancel_requested: bool = False
     cancel_request_id: str = ""
     sticky_task_list: str = ""

@@ -23,9 +23,6 @@ from tests.harness import go_client
 from tests.harness.go_client import Report
 from tests.harness.server import ServerProcess
 
-NOT_YET = pytest.mark.xfail(strict=False,
-                            reason="workflow execution (issue 3) not implemented yet")
-
 # Event type names, as the Go client prints them.
 WES = "WorkflowExecutionStarted"
 WEC = "WorkflowExecutionCompleted"
@@ -125,21 +122,18 @@ def test_describe_missing_domain_fails_fast(go_run: Run) -> None:
 
 # ---------------------------------------------------------------- issue 3
 
-@NOT_YET
 def test_hello_activity(go_run: Run) -> None:
     report = scenario(go_run, "hello")
     assert report["result"] == "Hello, cadence-py!"
     assert_events(report, exact=HELLO_EVENTS)
 
 
-@NOT_YET
 def test_signal(go_run: Run) -> None:
     report = scenario(go_run, "signal")
     assert report["result"] == "received: hello-signal"
     assert_events(report, exact=SIGNALLED_EVENTS)
 
 
-@NOT_YET
 def test_timer(go_run: Run) -> None:
     report = scenario(go_run, "timer")
     assert report["result"] >= 2000  # workflow clock, from the decision events' timestamps
@@ -147,7 +141,6 @@ def test_timer(go_run: Run) -> None:
     assert_events(report, exact=[*FIRST_DECISION, "TimerStarted", "TimerFired", *DECISION, WEC])
 
 
-@NOT_YET
 def test_activity_retry(go_run: Run) -> None:
     report = scenario(go_run, "retry")
     assert report["result"] == "succeeded on attempt 2"
@@ -158,7 +151,6 @@ def test_activity_retry(go_run: Run) -> None:
     assert report["details"]["retryPolicyMaximumAttempts"] == 5
 
 
-@NOT_YET
 def test_heartbeating_activity_cancelled(go_run: Run) -> None:
     report = scenario(go_run, "heartbeat-cancel")
     assert report["result"] == "activity cancelled"
@@ -169,7 +161,6 @@ def test_heartbeating_activity_cancelled(go_run: Run) -> None:
                                  "ActivityTaskCanceled", *DECISION, WEC])
 
 
-@NOT_YET
 def test_heartbeat_timeout(go_run: Run) -> None:
     report = scenario(go_run, "heartbeat-timeout")
     assert report["result"] == 'timeout HEARTBEAT, last heartbeat "progress-1"'
@@ -178,7 +169,6 @@ def test_heartbeat_timeout(go_run: Run) -> None:
                                  WEC])
 
 
-@NOT_YET
 def test_child_workflow(go_run: Run) -> None:
     report = scenario(go_run, "child")
     assert report["result"] == "child said: hi parent"
@@ -192,7 +182,6 @@ def test_child_workflow(go_run: Run) -> None:
     assert report["details"]["childParentWorkflowId"] == report["workflowId"]
 
 
-@NOT_YET
 def test_continue_as_new_three_times(go_run: Run) -> None:
     report = scenario(go_run, "continue-as-new")
     assert report["result"] == "done after 3 continue-as-new"
@@ -203,7 +192,6 @@ def test_continue_as_new_three_times(go_run: Run) -> None:
     assert report["events"] == [*FIRST_DECISION, WEC]
 
 
-@NOT_YET
 def test_cron_runs_twice(go_run: Run) -> None:
     report = scenario(go_run, "cron", budget=60)
     # Run n hands its result to run n+1 as lastCompletionResult.
@@ -219,14 +207,12 @@ def test_cron_runs_twice(go_run: Run) -> None:
     assert report["details"]["run2Initiator"] == "CronSchedule"
 
 
-@NOT_YET
 def test_local_activity(go_run: Run) -> None:
     report = scenario(go_run, "local-activity")
     assert report["result"] == "Hello from a local activity, cadence-py!"
     assert_events(report, exact=[*FIRST_DECISION, "MarkerRecorded", WEC])
 
 
-@NOT_YET
 def test_query_and_stack_trace(go_run: Run) -> None:
     report = scenario(go_run, "query")
     assert report["details"]["queryResult"] == "waiting for greeting"
@@ -235,14 +221,12 @@ def test_query_and_stack_trace(go_run: Run) -> None:
     assert_events(report, exact=SIGNALLED_EVENTS)  # queries leave no events
 
 
-@NOT_YET
 def test_signal_with_start(go_run: Run) -> None:
     report = scenario(go_run, "signal-with-start")
     assert report["result"] == "received: hello-sws"
     assert_events(report, exact=[WES, "WorkflowExecutionSignaled", *DECISION, WEC])
 
 
-@NOT_YET
 def test_cancel_workflow(go_run: Run) -> None:
     report = scenario(go_run, "cancel")
     assert report["result"] == "cancelled"
@@ -254,7 +238,6 @@ def test_cancel_workflow(go_run: Run) -> None:
     assert report["events"][-1] == "WorkflowExecutionCanceled"
 
 
-@NOT_YET
 def test_terminate_workflow(go_run: Run) -> None:
     report = scenario(go_run, "terminate")
     assert report["result"] == "terminated"
@@ -262,7 +245,6 @@ def test_terminate_workflow(go_run: Run) -> None:
     assert_events(report, exact=[*FIRST_DECISION, "WorkflowExecutionTerminated"])
 
 
-@NOT_YET
 def test_panic_then_worker_fix(go_run: Run) -> None:
     report = scenario(go_run, "panic-recover")
     assert report["result"] == "recovered after the fix"
@@ -273,7 +255,6 @@ def test_panic_then_worker_fix(go_run: Run) -> None:
     assert_events(report, exact=[WES, DTS, DTST, DTF, *DECISION, WEC])
 
 
-@NOT_YET
 def test_fifty_parallel_workflows_sticky(go_run: Run) -> None:
     # ~15 s on SQLite, ~100 s on Cassandra on the 2-core machine today.
     report = scenario(go_run, "parallel-50", budget=240)

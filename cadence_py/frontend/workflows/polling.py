@@ -1,9 +1,8 @@
 """PollForDecisionTask and PollForActivityTask: long polls on matching.
 
 A poll answers (empty) before the caller's deadline: at most 60 s
-(matching.longPollExpirationInterval) and 1 s before the TTL, like upstream. Sticky task
-lists are accepted and parked: every decision goes to the workflow's normal task list
-with the full history, which the clients handle (they replay).
+(matching.longPollExpirationInterval) and 1 s before the TTL, like upstream. A poll on a
+worker's sticky task list gets only the events since that worker's previous decision.
 """
 
 from __future__ import annotations
@@ -15,10 +14,10 @@ from typing import Any
 
 from cadence_py.common import errors
 from cadence_py.frontend.workflows.base import WorkflowAPIBase
+from cadence_py.history import mutations as m
 from cadence_py.history.errors import StaleTaskError
 from cadence_py.matching.engine import ACTIVITY, DECISION
 from cadence_py.matching.queries import QueryTask
-from cadence_py.matching.task_list import PollerInfo
 from cadence_py.rpc import idl
 from cadence_py.rpc.context import RequestContext
 
@@ -70,9 +69,7 @@ class PollingAPIs(WorkflowAPIBase):
     def PollForDecisionTask(self, ctx: RequestContext, request: Any) -> Any:
         domain, name = self._poll_target(request)
         shared = idl.shared()
-        if request.taskList.kind == STICKY:
-            self._park(ctx, domain.info.id, name, DECISION, request.identity or "")
-            return shared.PollForDecisionTaskResponse()
+        sticky = request.taskList.kind == STICKY
         identity = request.identity or ""
         started = self._poll(ctx, domain.info.id, name, DECISION, identity, lambda task:
                              self.history.record_decision_task_started(
@@ -83,7 +80,14 @@ class PollingAPIs(WorkflowAPIBase):
         if isinstance(started, QueryTask):
             return self._query_task_response(started)  # type: ignore[attr-defined]
         info = started.state.info
-        events = self.history.read_events(info.run_id, 1, info.next_event_id)
+        # A sticky worker has the run cached up to its previous decision: send only what
+        # happened since (it fetches the full history itself if its cache was evicted).
+        first = info.last_processed_event + 1 if sticky and info.last_processed_event > 0 else 1
+        events = self.history.read_events(info.run_id, first, info.next_event_id)
+        next_event_id = info.next_event_id
+        if m.is_transient(info):
+            events += m.transient_events(info, events[-1].version if events else -24)
+            next_event_id = info.decision_started_id + 1
         return shared.PollForDecisionTaskResponse(
             taskToken=started.token.encode(),
             workflowExecution=shared.WorkflowExecution(workflowId=info.workflow_id,
@@ -94,13 +98,7 @@ class PollingAPIs(WorkflowAPIBase):
             backlogCountHint=0, history=shared.History(events=events),
             WorkflowExecutionTaskList=shared.TaskList(name=info.task_list, kind=0),
             scheduledTimestamp=started.scheduled_time, startedTimestamp=started.started_time,
-            nextEventId=info.next_event_id, totalHistoryBytes=info.history_size)
-
-    def _park(self, ctx: RequestContext, domain_id: str, name: str, task_type: int,
-              identity: str) -> None:
-        self.matching.task_list(domain_id, name, task_type).pollers[identity or "?"] = \
-            PollerInfo(identity, time.time_ns())
-        self.matching.stopping.wait(timeout=self._poll_window(ctx))
+            nextEventId=next_event_id, totalHistoryBytes=info.history_size)
 
     def PollForActivityTask(self, ctx: RequestContext, request: Any) -> Any:
         domain, name = self._poll_target(request)

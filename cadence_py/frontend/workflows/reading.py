@@ -171,5 +171,5 @@ class ReadingAPIs(WorkflowAPIBase):
         domain = self._domain(request.domain)
         workflow_id, run_id = self._execution(request.execution)
         with store_errors():
-            self.history.describe(domain.info.id, workflow_id, run_id)
+            self.history.reset_sticky(domain, workflow_id, run_id)
         return idl.shared().ResetStickyTaskListResponse()

@@ -64,6 +64,14 @@ class ControlAPI(StartAPI):
             m.close_workflow(upd, r.CLOSE_TERMINATED, domain.config.retention_days)
         self.update(domain.info.id, workflow_id, run_id, change)
 
+    def reset_sticky(self, domain: DomainRecord, workflow_id: str, run_id: str | None) -> None:
+        """Forget the run's sticky worker (it evicted the run from its cache)."""
+        def change(upd: RunUpdate) -> None:
+            if upd.info.sticky_task_list:
+                upd.info.sticky_task_list = ""
+                upd.state_changed = True
+        self.update(domain.info.id, workflow_id, run_id, change)
+
     def refresh_tasks(self, domain: DomainRecord, workflow_id: str, run_id: str | None) -> None:
         """Re-create the queue tasks a running run needs (RefreshWorkflowTasks).
 

@@ -48,16 +48,30 @@ class DecisionTaskAPI(EngineCore):
                 if info.decision_request_id != request_id:
                     raise StaleTaskError("decision task already started")
             else:
-                event = upd.add_event("DecisionTaskStarted", scheduledEventId=schedule_id,
-                                      identity=identity, requestId=request_id)
-                info.decision_started_id = event.eventId
+                if m.is_transient(info) and info.decision_schedule_id != info.next_event_id:
+                    # events arrived since the retry was scheduled: make it a real one
+                    event = upd.add_event(
+                        "DecisionTaskScheduled",
+                        taskList=m._task_list(info.task_list),
+                        startToCloseTimeoutSeconds=info.decision_task_timeout, attempt=0)
+                    info.decision_schedule_id = event.eventId
+                    info.decision_attempt = 0
+                if m.is_transient(info):
+                    info.decision_started_id = info.decision_schedule_id + 1
+                else:
+                    event = upd.add_event("DecisionTaskStarted",
+                                          scheduledEventId=info.decision_schedule_id,
+                                          identity=identity, requestId=request_id)
+                    info.decision_started_id = event.eventId
                 info.decision_request_id = request_id
+                info.decision_identity = identity
                 info.decision_started_time = upd.now
+                upd.state_changed = True
                 upd.timer(r.TIMER_DECISION_TIMEOUT,
                           upd.now + info.decision_task_timeout * m.NANOS,
-                          event_id=schedule_id, attempt=info.decision_attempt,
+                          event_id=info.decision_schedule_id, attempt=info.decision_attempt,
                           timeout_type=m.START_TO_CLOSE)
-            token = TaskToken(domain_id, workflow_id, run_id, schedule_id,
+            token = TaskToken(domain_id, workflow_id, run_id, info.decision_schedule_id,
                               info.decision_attempt, workflow_type=info.workflow_type)
             return StartedDecision(token, upd.state, info.decision_scheduled_time,
                                    info.decision_started_time)
@@ -82,6 +96,7 @@ class DecisionTaskAPI(EngineCore):
                 self._fail_decision(upd, failure.cause, failure.details.encode(),
                                     request.identity, request.binaryChecksum)
                 return
+            m.write_transient_events(upd)
             completed = upd.add_event(
                 "DecisionTaskCompleted", scheduledEventId=info.decision_schedule_id,
                 startedEventId=info.decision_started_id, identity=request.identity,
@@ -112,10 +127,13 @@ class DecisionTaskAPI(EngineCore):
                        identity: str | None, binary_checksum: str | None) -> None:
         info = upd.info
         attempt = info.decision_attempt + 1
-        upd.add_event("DecisionTaskFailed", scheduledEventId=info.decision_schedule_id,
-                      startedEventId=info.decision_started_id, cause=cause, details=details,
-                      identity=identity, binaryChecksum=binary_checksum,
-                      requestId=str(uuid.uuid4()))
+        if not m.is_transient(info):  # only the first failure is recorded, as upstream
+            upd.add_event("DecisionTaskFailed", scheduledEventId=info.decision_schedule_id,
+                          startedEventId=info.decision_started_id, cause=cause,
+                          details=details, identity=identity, binaryChecksum=binary_checksum,
+                          requestId=str(uuid.uuid4()))
+        else:
+            upd.state_changed = True
         m.clear_decision(upd)
         upd.flush_buffered()
         m.schedule_decision(upd, attempt=attempt)

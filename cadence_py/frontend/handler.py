@@ -25,6 +25,7 @@ from cadence_py.frontend.workflows.queries import QueryAPIs
 from cadence_py.frontend.workflows.reading import ReadingAPIs
 from cadence_py.frontend.workflows.start import StartAPIs
 from cadence_py.frontend.workflows.tasks import TaskAPIs
+from cadence_py.frontend.workflows.visibility import VisibilityAPIs
 from cadence_py.frontend.version_check import check_client_version
 from cadence_py.common.domain_cache import DomainCache
 from cadence_py.history.engine import HistoryEngine
@@ -54,12 +55,13 @@ def persistence_errors() -> Iterator[None]:
         raise errors.internal_error(f"Persistence failure: {exc}") from None
 
 
-class WorkflowHandler(StartAPIs, PollingAPIs, TaskAPIs, ControlAPIs, ReadingAPIs, QueryAPIs):
+class WorkflowHandler(StartAPIs, PollingAPIs, TaskAPIs, ControlAPIs, ReadingAPIs, QueryAPIs,
+                      VisibilityAPIs):
     """Implements ``WorkflowService``; registered with the ThriftDispatcher."""
 
     def __init__(self, domains: DomainStore, config: FrontendConfig | None = None,
                  history: HistoryEngine | None = None, matching: MatchingEngine | None = None,
-                 domain_cache: DomainCache | None = None) -> None:
+                 domain_cache: DomainCache | None = None, visibility: Any = None) -> None:
         self.domains = domains
         self.config = config or FrontendConfig()
         self.search_attributes = default_search_attributes()
@@ -68,6 +70,8 @@ class WorkflowHandler(StartAPIs, PollingAPIs, TaskAPIs, ControlAPIs, ReadingAPIs
             self.history = history
         if matching is not None:
             self.matching = matching
+        if visibility is not None:
+            self.visibility = visibility
 
     def _check(self, ctx: RequestContext) -> None:
         check_client_version(ctx, self.config)

@@ -7,6 +7,7 @@ they can later run as separate processes against one Cassandra.
 from __future__ import annotations
 
 import logging
+from typing import Any
 import os
 
 from cadence_py.frontend import FrontendConfig, WorkflowHandler
@@ -19,6 +20,7 @@ from cadence_py.persistence.domains import DomainStore
 from cadence_py.common.domain_cache import DomainCache
 from cadence_py.history.engine import HistoryEngine
 from cadence_py.history.queues import TimerQueueProcessor, TransferQueueProcessor
+from cadence_py.history.visibility import VisibilityWriter
 from cadence_py.matching import MatchingEngine
 from cadence_py.persistence.factory import open_domain_store, open_execution_stores
 from cadence_py.rpc import idl
@@ -27,6 +29,15 @@ from cadence_py.server.config import ServerConfig
 from cadence_py.transport import TChannelServer
 
 log = logging.getLogger(__name__)
+
+
+def open_visibility_store(config: ServerConfig, domains: DomainStore) -> Any:
+    """Basic visibility on the main store (SQLite; Cassandra's tables come later)."""
+    from cadence_py.persistence.sqlite import SQLiteStore
+    from cadence_py.persistence.sqlite.visibility import SQLiteVisibilityStore
+    db = domains if isinstance(domains, SQLiteStore) else \
+        SQLiteStore(config.data_dir / "visibility.db")
+    return SQLiteVisibilityStore(db)
 
 
 class CadenceServer:
@@ -42,12 +53,15 @@ class CadenceServer:
         self.executions, self.tasks = open_execution_stores(config, raw_domains)
         self.history = HistoryEngine(self.executions, self.domain_cache)
         self.matching = MatchingEngine(self.tasks)
-        self.transfer_queue = TransferQueueProcessor(self.history, self.matching)
+        self.visibility = open_visibility_store(config, raw_domains)
+        self.history.visibility_store = self.visibility
+        self.transfer_queue = TransferQueueProcessor(
+            self.history, self.matching, VisibilityWriter(self.history, self.visibility))
         self.timer_queue = TimerQueueProcessor(self.history)
         dispatcher = ThriftDispatcher(capture_dir=os.environ.get("CADENCE_PY_CAPTURE_DIR"))
         dispatcher.register("WorkflowService", idl.workflow_service().WorkflowService,
                             WorkflowHandler(self.domains, frontend_config, self.history,
-                                            self.matching, self.domain_cache))
+                                            self.matching, self.domain_cache, self.visibility))
         dispatcher.register("AdminService", idl.admin().AdminService,
                             AdminHandler(frontend_config, config.store))
         dispatcher.register("Meta", idl.health().Meta, HealthHandler())

@@ -97,3 +97,17 @@ CREATE TABLE IF NOT EXISTS tasks (
     document        TEXT NOT NULL,
     PRIMARY KEY (domain_id, task_list, task_type, task_id)
 );
+
+-- ---------------------------------------------------------------- visibility
+CREATE TABLE IF NOT EXISTS visibility (
+    domain_id       TEXT NOT NULL,
+    run_id          TEXT NOT NULL,
+    workflow_id     TEXT NOT NULL,
+    workflow_type   TEXT NOT NULL,
+    start_time      INTEGER NOT NULL,
+    close_status    INTEGER NOT NULL,   -- -1 while open
+    close_time      INTEGER NOT NULL,
+    document        TEXT NOT NULL,
+    PRIMARY KEY (domain_id, run_id)
+);
+CREATE INDEX IF NOT EXISTS visibility_by_start ON visibility(domain_id, start_time DESC);

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 
 import gevent
@@ -222,3 +223,38 @@ def test_reset_to_first_decision(frontend, shared, domain) -> None:  # type: ign
     assert (failed.baseRunId, failed.newRunId, failed.reason) == (run_id, new_run, "try again")
     task = poll_decision(frontend, shared, domain)
     assert task.workflowExecution.runId == new_run
+
+
+def test_list_open_and_closed(frontend, shared, domain) -> None:  # type: ignore[no-untyped-def]
+    start(frontend, shared, domain, "vis-open")
+    start(frontend, shared, domain, "vis-closed")
+    frontend.call("TerminateWorkflowExecution", shared.TerminateWorkflowExecutionRequest(
+        domain=domain, workflowExecution=shared.WorkflowExecution(workflowId="vis-closed")))
+    window = shared.StartTimeFilter(earliestTime=0, latestTime=2**62)
+    deadline = time.monotonic() + 5
+    while True:  # the transfer queue writes visibility records asynchronously
+        opened = frontend.call("ListOpenWorkflowExecutions",
+                               shared.ListOpenWorkflowExecutionsRequest(
+                                   domain=domain, StartTimeFilter=window)).executions
+        closed = frontend.call("ListClosedWorkflowExecutions",
+                               shared.ListClosedWorkflowExecutionsRequest(
+                                   domain=domain, StartTimeFilter=window)).executions
+        if (len(opened), len(closed)) == (1, 1) or time.monotonic() > deadline:
+            break
+        gevent.sleep(0.05)
+    assert [e.execution.workflowId for e in opened] == ["vis-open"]
+    assert [e.execution.workflowId for e in closed] == ["vis-closed"]
+    assert closed[0].closeStatus == shared.WorkflowExecutionCloseStatus.TERMINATED
+    everything = frontend.call("ListWorkflowExecutions", shared.ListWorkflowExecutionsRequest(
+        domain=domain, pageSize=1))
+    ids = [e.execution.workflowId for e in everything.executions]
+    while everything.nextPageToken:
+        everything = frontend.call("ListWorkflowExecutions", shared.ListWorkflowExecutionsRequest(
+            domain=domain, pageSize=1, nextPageToken=everything.nextPageToken))
+        ids += [e.execution.workflowId for e in everything.executions]
+    assert ids == ["vis-open", "vis-closed"]
+    assert frontend.call("CountWorkflowExecutions", shared.CountWorkflowExecutionsRequest(
+        domain=domain)).count == 2
+    with pytest.raises(shared.BadRequestError):
+        frontend.call("ListWorkflowExecutions", shared.ListWorkflowExecutionsRequest(
+            domain=domain, query="WorkflowType = 'x'"))

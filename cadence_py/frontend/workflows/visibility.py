@@ -1,0 +1,141 @@
+"""Listing workflows from basic visibility (the main store).
+
+ListOpen/ListClosed with their filters; ListWorkflowExecutions, ScanWorkflowExecutions
+and CountWorkflowExecutions with an empty query (the query language needs advanced
+visibility, which says so in its error).
+"""
+
+from __future__ import annotations
+
+import binascii
+import json
+from typing import Any
+
+from cadence_py.common import errors
+from cadence_py.frontend.workflows.base import WorkflowAPIBase
+from cadence_py.persistence.visibility import OPEN, ListFilter, VisibilityRecord
+from cadence_py.rpc import idl
+from cadence_py.rpc.context import RequestContext
+
+DEFAULT_PAGE_SIZE = 1000
+MAX_PAGE_SIZE = 10000
+QUERY_NEEDS_ES = ("Query is not supported by basic visibility; it needs advanced "
+                  "visibility (Elasticsearch). Use an empty query, or the open/closed "
+                  "list filters.")
+
+
+def execution_info(record: VisibilityRecord) -> Any:
+    shared = idl.shared()
+    closed = record.close_status != OPEN
+    return shared.WorkflowExecutionInfo(
+        execution=shared.WorkflowExecution(workflowId=record.workflow_id, runId=record.run_id),
+        type=shared.WorkflowType(name=record.workflow_type), startTime=record.start_time,
+        closeTime=record.close_time if closed else None,
+        closeStatus=record.close_status if closed else None,
+        historyLength=record.history_length if closed else None,
+        executionTime=record.execution_time, taskList=record.task_list,
+        isCron=record.is_cron, updateTime=record.update_time,
+        memo=shared.Memo(fields=dict(record.memo)) if record.memo else None,
+        searchAttributes=shared.SearchAttributes(indexedFields=dict(record.search_attributes))
+        if record.search_attributes else None,
+        parentExecution=shared.WorkflowExecution(workflowId=record.parent_workflow_id,
+                                                 runId=record.parent_run_id)
+        if record.parent_workflow_id else None)
+
+
+class VisibilityAPIs(WorkflowAPIBase):
+    visibility: Any
+
+    def _page(self, domain_id: str, open_runs: bool, where: ListFilter, page_size: int,
+              token: bytes | None) -> tuple[list[Any], bytes | None]:
+        if page_size > MAX_PAGE_SIZE:
+            raise errors.bad_request(f"Pagesize is larger than allow {MAX_PAGE_SIZE}")
+        try:
+            records, nxt = self.visibility.list(domain_id, open_runs, where,
+                                                page_size or DEFAULT_PAGE_SIZE, token)
+        except (ValueError, binascii.Error, json.JSONDecodeError):
+            raise errors.bad_request(errors.INVALID_NEXT_PAGE_TOKEN) from None
+        return [execution_info(r) for r in records], nxt
+
+    def _filter(self, request: Any, closed: bool) -> ListFilter:
+        time_filter = request.StartTimeFilter
+        if time_filter is None:
+            raise errors.bad_request("StartTimeFilter is required")
+        if time_filter.earliestTime is None:
+            raise errors.bad_request("EarliestTime in StartTimeFilter is required")
+        if time_filter.latestTime is None:
+            raise errors.bad_request("LatestTime in StartTimeFilter is required")
+        if time_filter.earliestTime > time_filter.latestTime:
+            raise errors.bad_request(
+                "EarliestTime in StartTimeFilter should not be larger than LatestTime")
+        filters = [request.executionFilter, request.typeFilter]
+        if closed:
+            filters.append(request.statusFilter)
+        if sum(f is not None for f in filters) > 1:
+            raise errors.bad_request("Only one of ExecutionFilter, TypeFilter or StatusFilter "
+                                     "is allowed")
+        return ListFilter(
+            earliest=time_filter.earliestTime, latest=time_filter.latestTime,
+            workflow_id=request.executionFilter.workflowId if request.executionFilter else None,
+            workflow_type=request.typeFilter.name if request.typeFilter else None,
+            close_status=request.statusFilter if closed else None)
+
+    def ListOpenWorkflowExecutions(self, ctx: RequestContext, request: Any) -> Any:
+        if request is None:
+            raise errors.bad_request(errors.REQUEST_NOT_SET)
+        domain = self._domain(request.domain)
+        executions, token = self._page(domain.info.id, True, self._filter(request, False),
+                                       request.maximumPageSize or 0, request.nextPageToken)
+        return idl.shared().ListOpenWorkflowExecutionsResponse(executions=executions,
+                                                               nextPageToken=token)
+
+    def ListClosedWorkflowExecutions(self, ctx: RequestContext, request: Any) -> Any:
+        if request is None:
+            raise errors.bad_request(errors.REQUEST_NOT_SET)
+        domain = self._domain(request.domain)
+        executions, token = self._page(domain.info.id, False, self._filter(request, True),
+                                       request.maximumPageSize or 0, request.nextPageToken)
+        return idl.shared().ListClosedWorkflowExecutionsResponse(executions=executions,
+                                                                 nextPageToken=token)
+
+    def _all(self, request: Any) -> Any:
+        if request is None:
+            raise errors.bad_request(errors.REQUEST_NOT_SET)
+        domain = self._domain(request.domain)
+        if (request.query or "").strip():
+            raise errors.bad_request(QUERY_NEEDS_ES)
+        return domain
+
+    def ListWorkflowExecutions(self, ctx: RequestContext, request: Any) -> Any:
+        domain = self._all(request)
+        token = request.nextPageToken
+        phase, inner = (token[:1], token[1:]) if token else (b"o", None)
+        size = request.pageSize or DEFAULT_PAGE_SIZE
+        executions, nxt = self._page(domain.info.id, phase == b"o", ListFilter(), size, inner)
+        if nxt is not None:
+            nxt = phase + nxt
+        elif phase == b"o":
+            nxt = b"c"  # open runs done; closed runs next
+        if nxt == b"c" and len(executions) < size:
+            more, inner_next = self._page(domain.info.id, False, ListFilter(),
+                                          size - len(executions), None)
+            executions += more
+            nxt = b"c" + inner_next if inner_next else None
+        return idl.shared().ListWorkflowExecutionsResponse(executions=executions,
+                                                           nextPageToken=nxt)
+
+    def ScanWorkflowExecutions(self, ctx: RequestContext, request: Any) -> Any:
+        return self.ListWorkflowExecutions(ctx, request)
+
+    def CountWorkflowExecutions(self, ctx: RequestContext, request: Any) -> Any:
+        domain = self._all(request)
+        count = 0
+        for open_runs in (True, False):
+            token = None
+            while True:
+                records, token = self.visibility.list(domain.info.id, open_runs, ListFilter(),
+                                                      MAX_PAGE_SIZE, token)
+                count += len(records)
+                if not token:
+                    break
+        return idl.shared().CountWorkflowExecutionsResponse(count=count)

@@ -1,0 +1,64 @@
+"""SQLite VisibilityStore, sharing the SQLiteStore's connection."""
+
+from __future__ import annotations
+
+import base64
+import json
+import sqlite3
+
+from cadence_py.persistence.records import from_document, to_document
+from cadence_py.persistence.sqlite.store import SQLiteStore
+from cadence_py.persistence.visibility import OPEN, ListFilter, VisibilityRecord
+
+
+class SQLiteVisibilityStore:
+    def __init__(self, db: SQLiteStore) -> None:
+        self.db = db
+
+    def upsert(self, record: VisibilityRecord) -> None:
+        def tx(conn: sqlite3.Connection) -> None:
+            row = conn.execute("SELECT close_status FROM visibility WHERE domain_id = ? AND "
+                               "run_id = ?", (record.domain_id, record.run_id)).fetchone()
+            if row is not None and row[0] != OPEN and record.close_status == OPEN:
+                return  # a late "started" never reopens a closed record
+            conn.execute(
+                "INSERT OR REPLACE INTO visibility(domain_id, run_id, workflow_id, "
+                "workflow_type, start_time, close_status, close_time, document) VALUES "
+                "(?, ?, ?, ?, ?, ?, ?, ?)",
+                (record.domain_id, record.run_id, record.workflow_id, record.workflow_type,
+                 record.start_time, record.close_status, record.close_time,
+                 json.dumps(to_document(record))))
+        self.db.write(tx)
+
+    def list(self, domain_id: str, open_runs: bool, where: ListFilter, page_size: int,
+             token: bytes | None) -> tuple[list[VisibilityRecord], bytes | None]:
+        sql = ["SELECT document, start_time, run_id FROM visibility WHERE domain_id = ?",
+               "AND start_time >= ? AND start_time <= ?"]
+        params: list[object] = [domain_id, where.earliest, where.latest]
+        sql.append("AND close_status = -1" if open_runs else "AND close_status != -1")
+        if where.workflow_id:
+            sql.append("AND workflow_id = ?")
+            params.append(where.workflow_id)
+        if where.workflow_type:
+            sql.append("AND workflow_type = ?")
+            params.append(where.workflow_type)
+        if where.close_status is not None:
+            sql.append("AND close_status = ?")
+            params.append(where.close_status)
+        if token:
+            start, run_id = json.loads(base64.b64decode(token, validate=True))
+            sql.append("AND (start_time < ? OR (start_time = ? AND run_id < ?))")
+            params += [start, start, run_id]
+        sql.append("ORDER BY start_time DESC, run_id DESC LIMIT ?")
+        params.append(page_size + 1)
+        rows = self.db.read(" ".join(sql), tuple(params))
+        records = [from_document(VisibilityRecord, json.loads(r[0])) for r in rows[:page_size]]
+        next_token = None
+        if len(rows) > page_size:
+            last = rows[page_size - 1]
+            next_token = base64.b64encode(json.dumps([last[1], last[2]]).encode())
+        return records, next_token
+
+    def delete(self, domain_id: str, run_id: str) -> None:
+        self.db.write(lambda c: c.execute("DELETE FROM visibility WHERE domain_id = ? AND "
+                                          "run_id = ?", (domain_id, run_id)))

@@ -99,3 +99,25 @@ def test_start_validation_errors(cli: Cli, wf_domain: str) -> None:
               "--et", "60", "--wid", "cli-dup")
     assert dup.code != 0
     assert "already running" in dup.output.lower() or "AlreadyStarted" in dup.output
+
+
+def test_list_open_closed_and_count(cli: Cli, wf_domain: str) -> None:
+    start(cli, "cli-list-open")
+    start(cli, "cli-list-closed")
+    assert cli("--do", wf_domain, "wf", "terminate", "--wid", "cli-list-closed",
+               "--reason", "x").code == 0
+    import time
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:  # visibility records are written asynchronously
+        closed = cli("--do", wf_domain, "wf", "list")
+        if "cli-list-closed" in closed.output:
+            break
+        time.sleep(0.2)
+    assert "cli-list-closed" in closed.output and "TERMINATED" in closed.output
+    assert "cli-list-open" not in closed.output
+    opened = cli("--do", wf_domain, "wf", "list", "--open")
+    assert "cli-list-open" in opened.output and "cli-list-closed" not in opened.output
+    everything = cli("--do", wf_domain, "wf", "listall")
+    assert everything.code == 0 and "cli-list-closed" in everything.output
+    count = cli("--do", wf_domain, "wf", "count")
+    assert count.code == 0 and count.output.strip().splitlines()[0] == "2"

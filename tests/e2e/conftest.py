@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-import subprocess
+import subprocess  # noqa: F401
+
+from gevent import subprocess as gsubprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,7 +69,8 @@ def server(backend: str, tmp_path: Path, request: pytest.FixtureRequest
 def cli(cadence_cli_bin: Path, server: ServerProcess) -> Callable[..., CliResult]:
     """Run the real Cadence CLI against ``server``: ``cli("--do", "d", "re")``."""
     def run(*args: str, timeout: float = 60) -> CliResult:
-        done = subprocess.run([str(cadence_cli_bin), "--address", server.address, *args],
+        # gevent's subprocess: greenlets of the test (e.g. a worker) keep running meanwhile
+        done = gsubprocess.run([str(cadence_cli_bin), "--address", server.address, *args],
                               capture_output=True, text=True, timeout=timeout)
         return CliResult(done.returncode, done.stdout + done.stderr)
     return run

@@ -121,3 +121,39 @@ def test_list_open_closed_and_count(cli: Cli, wf_domain: str) -> None:
     assert everything.code == 0 and "cli-list-closed" in everything.output
     count = cli("--do", wf_domain, "wf", "count")
     assert count.code == 0 and count.output.strip().splitlines()[0] == "2"
+
+
+def test_query_reset_and_tasklist_describe(cli: Cli, wf_domain: str,
+                                           frontend: ThriftClient) -> None:
+    shared = idl.shared()
+    start(cli, "cli-q")
+    complete = shared.RespondDecisionTaskCompletedRequest  # first decision: no decisions
+    task = frontend.call("PollForDecisionTask", shared.PollForDecisionTaskRequest(
+        domain=wf_domain, taskList=shared.TaskList(name="cli-tl"), identity="py-worker"),
+        ttl_ms=20000)
+    frontend.call("RespondDecisionTaskCompleted", complete(taskToken=task.taskToken,
+                                                           decisions=[]))
+
+    def answer_query() -> None:
+        query = frontend.call("PollForDecisionTask", shared.PollForDecisionTaskRequest(
+            domain=wf_domain, taskList=shared.TaskList(name="cli-tl"), identity="py-worker"),
+            ttl_ms=20000)
+        assert query.query is not None and query.query.queryType == "state"
+        frontend.call("RespondQueryTaskCompleted", shared.RespondQueryTaskCompletedRequest(
+            taskToken=query.taskToken, completedType=0, queryResult=b'"all good"'))
+    answering = gevent.spawn(answer_query)
+    queried = cli("--do", wf_domain, "wf", "query", "--wid", "cli-q", "--qt", "state")
+    answering.get(timeout=10)
+    assert queried.code == 0, queried.output
+    assert "all good" in queried.output
+
+    described = cli("--do", wf_domain, "tl", "desc", "--tl", "cli-tl")
+    assert described.code == 0, described.output
+    assert "py-worker" in described.output
+
+    reset = cli("--do", wf_domain, "wf", "reset", "--wid", "cli-q", "--reason", "again",
+                "--reset_type", "FirstDecisionCompleted")
+    assert reset.code == 0, reset.output
+    assert '"runId"' in reset.output
+    show = cli("--do", wf_domain, "wf", "show", "--wid", "cli-q")
+    assert "DecisionTaskFailed" in show.output and "again" in show.output

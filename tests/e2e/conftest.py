@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess  # noqa: F401
-
-from gevent import subprocess as gsubprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from gevent import subprocess as gsubprocess
 
 from tests.conftest import new_keyspace, setup_cadence_keyspaces
 from tests.harness.server import ServerProcess

@@ -6,6 +6,7 @@ history; the worker replays and answers with RespondQueryTaskCompleted.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from cadence_py.common import errors
@@ -32,7 +33,7 @@ class QueryAPIs(WorkflowAPIBase):
         if not request.query.queryType:
             raise errors.bad_request("QueryType is not set on request.")
         with store_errors():
-            state = self.history.describe(domain.info.id, workflow_id, run_id)
+            state = self._settled(ctx, domain.info.id, workflow_id, run_id)
         shared = idl.shared()
         info = state.info
         closed = info.state == r.STATE_COMPLETED
@@ -52,6 +53,26 @@ class QueryAPIs(WorkflowAPIBase):
             raise errors.query_failed(answer.errorMessage or "query failed")
         return shared.QueryWorkflowResponse(queryResult=answer.queryResult)
 
+    def _settled(self, ctx: RequestContext, domain_id: str, workflow_id: str,
+                 run_id: str | None) -> Any:
+        """The run's state once no decision task is running.
+
+        A worker that caches the run (sticky) would replay the query's history into its
+        cache; doing that while one of its decisions is in flight corrupts the cache, so
+        a query waits for the running decision to finish, as upstream's consistent
+        queries do.
+        """
+        deadline = time.monotonic() + min(MAX_QUERY_WAIT, ctx.remaining() - 1.0)
+        while True:
+            state = self.history.describe(domain_id, workflow_id, run_id)
+            info = state.info
+            if info.decision_started_id == r.EMPTY_EVENT_ID or info.state == r.STATE_COMPLETED:
+                return state
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return state
+            self.history.notifier.wait(domain_id, workflow_id, info.run_id, remaining)
+
     def RespondQueryTaskCompleted(self, ctx: RequestContext, request: Any) -> None:
         if request is None:
             raise errors.bad_request(errors.REQUEST_NOT_SET)
@@ -69,7 +90,11 @@ class QueryAPIs(WorkflowAPIBase):
         with store_errors():
             state = self.history.describe(query.domain_id, query.workflow_id, query.run_id)
         info = state.info
-        events = self.history.read_events(info.run_id, 1, info.next_event_id)
+        # Only what the worker has already decided on (through the last
+        # DecisionTaskCompleted): its cached state must not move ahead of its decisions.
+        last = info.last_processed_event + 2 if info.last_processed_event > 0 else \
+            info.next_event_id
+        events = self.history.read_events(info.run_id, 1, min(last, info.next_event_id))
         return shared.PollForDecisionTaskResponse(
             taskToken=query.token(),
             workflowExecution=shared.WorkflowExecution(workflowId=info.workflow_id,
@@ -80,4 +105,5 @@ class QueryAPIs(WorkflowAPIBase):
             history=shared.History(events=events),
             query=shared.WorkflowQuery(queryType=query.query_type, queryArgs=query.query_args),
             WorkflowExecutionTaskList=shared.TaskList(name=info.task_list, kind=0),
-            nextEventId=info.next_event_id, totalHistoryBytes=info.history_size)
+            nextEventId=events[-1].eventId + 1 if events else info.next_event_id,
+            totalHistoryBytes=info.history_size)

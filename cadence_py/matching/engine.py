@@ -27,7 +27,10 @@ class MatchingEngine:
         key = (domain_id, name, task_type)
         manager = self._lists.get(key)
         if manager is None:
-            manager = self._lists[key] = TaskListManager(self.store, domain_id, name, task_type)
+            # Creating a manager loads its backlog, which may yield (Cassandra): two
+            # greenlets can get here for one key; the first stored manager wins.
+            manager = self._lists.setdefault(
+                key, TaskListManager(self.store, domain_id, name, task_type))
         return manager
 
     def add_task(self, task: r.TransferTask) -> None:

@@ -42,6 +42,9 @@ class CassandraConfig:
     connect_timeout: float = 2.0
     timeout: float = 10.0
     tls: dict[str, Any] = field(default_factory=dict)
+    # persistence.numHistoryShards: fixed for a cluster's lifetime (it decides which
+    # executions partition a workflow lives in); only the Cassandra store shards.
+    num_history_shards: int = 4
 
 
 @dataclass
@@ -241,7 +244,10 @@ def _load_persistence(section: _Section, config: ServerConfig) -> None:
     section.expect("defaultStore", "visibilityStore", "numHistoryShards", "datastores")
     default = section.get("defaultStore", str, None)
     section.get("visibilityStore", str, None)
-    section.get("numHistoryShards", int, 4)
+    num_shards = section.get("numHistoryShards", int, 4)
+    if num_shards < 1:
+        raise ConfigError(f"{section.source}: persistence.numHistoryShards: must be at "
+                          f"least 1, got {num_shards}")
     stores = section.section("datastores")
     if default is None:
         section.finish()
@@ -269,6 +275,7 @@ def _load_persistence(section: _Section, config: ServerConfig) -> None:
                 config.cassandra.visibility_keyspace = cass.keyspace
         store.finish()
     stores.finish()
+    config.cassandra.num_history_shards = num_shards
     section.finish()
 
 

@@ -14,5 +14,6 @@ class HistoryConfig:
     default_workflow_timeout_seconds: int = 0
     blob_size_limit_error: int = 2 * 1024 * 1024  # limit.blobSize.error
     history_count_limit_error: int = 200 * 1024  # limit.historyCount.error
+    history_size_limit_error: int = 200 * 1024 * 1024  # limit.historySize.error
     max_decision_attempts_before_fail: int = 0  # 0 = retry forever
     cluster_name: str = "cluster0"

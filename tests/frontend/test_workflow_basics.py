@@ -258,3 +258,23 @@ def test_list_open_and_closed(frontend, shared, domain) -> None:  # type: ignore
     with pytest.raises(shared.BadRequestError):
         frontend.call("ListWorkflowExecutions", shared.ListWorkflowExecutionsRequest(
             domain=domain, query="WorkflowType = 'x'"))
+
+
+def test_oversize_input_and_history_limit(app, frontend, shared, domain) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(shared.BadRequestError) as err:
+        frontend.call("StartWorkflowExecution", shared.StartWorkflowExecutionRequest(
+            domain=domain, workflowId="big", workflowType=shared.WorkflowType(name="w"),
+            taskList=shared.TaskList(name="tl"), input=b"x" * (2 * 1024 * 1024 + 1),
+            executionStartToCloseTimeoutSeconds=60, taskStartToCloseTimeoutSeconds=10,
+            requestId=str(uuid.uuid4())), ttl_ms=20000)
+    assert "exceeds limit" in err.value.message
+    app.history.config.history_count_limit_error = 6
+    run_id, _ = start(frontend, shared, domain, "long")
+    task = poll_decision(frontend, shared, domain)
+    frontend.call("RespondDecisionTaskCompleted", shared.RespondDecisionTaskCompletedRequest(
+        taskToken=task.taskToken, decisions=[decision(
+            shared, "RecordMarker", markerName=f"m{i}") for i in range(5)]))
+    types, events = history_types(frontend, shared, domain, "long", run_id)
+    assert types[-1] == "WorkflowExecutionTerminated"
+    assert events[-1].workflowExecutionTerminatedEventAttributes.reason == \
+        "Workflow history size / count exceeds limit."

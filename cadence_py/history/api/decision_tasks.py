@@ -16,6 +16,7 @@ from cadence_py.history.tokens import TaskToken
 from cadence_py.persistence import records as r
 
 UNHANDLED_DECISION = 0
+HISTORY_LIMIT_REASON = "Workflow history size / count exceeds limit."
 
 
 @dataclass
@@ -111,10 +112,22 @@ class DecisionTaskAPI(EngineCore):
             m.clear_decision(upd)
             handler.apply(decisions, completed.eventId)
             flushed = upd.flush_buffered()
+            if m.is_running(upd.state) and self._over_limits(upd):
+                upd.add_event("WorkflowExecutionTerminated", reason=HISTORY_LIMIT_REASON,
+                              identity="cadence-history-server")
+                m.close_workflow(upd, r.CLOSE_TERMINATED, domain.config.retention_days)
+                return
             if m.is_running(upd.state) and (flushed or handler.needs_decision
                                             or request.forceCreateNewDecisionTask):
                 m.schedule_decision(upd)
         self.update(token.domain_id, token.workflow_id, token.run_id, change)
+
+    def _over_limits(self, upd: RunUpdate) -> bool:
+        """History past limit.historyCount.error / limit.historySize.error (upstream
+        terminates such a workflow rather than let it grow without bound)."""
+        info = upd.info  # history_size lags one batch behind: fine for a 200 MB limit
+        return (info.next_event_id - 1 > self.config.history_count_limit_error
+                or info.history_size > self.config.history_size_limit_error)
 
     def respond_decision_task_failed(self, token: TaskToken, request: Any) -> None:
         def change(upd: RunUpdate) -> None:

@@ -42,7 +42,9 @@ def cassandra_node(tmp_path_factory: pytest.TempPathFactory
             cassandra_harness.fetch()
         except Exception as exc:  # noqa: BLE001 - reported as skip/fail reason
             require(False, f"cannot fetch Cassandra jars: {exc}")
-    node = cassandra_harness.CassandraNode(tmp_path_factory.mktemp("cassandra"))
+    # The whole suite creates a few hundred tables on this one node (fresh keyspaces per
+    # test); 1 GiB of heap ran out during a full run, so give it 3 GiB (RAM is plentiful).
+    node = cassandra_harness.CassandraNode(tmp_path_factory.mktemp("cassandra"), heap="3G")
     try:
         node.start()
     except Exception as exc:  # noqa: BLE001
@@ -68,6 +70,18 @@ def cadence_cli_bin() -> Path:
 
 def new_keyspace(prefix: str) -> str:
     return f"{prefix}_{uuid.uuid4().hex[:10]}"
+
+
+def drop_keyspaces(node: cassandra_harness.CassandraNode, *keyspaces: str) -> None:
+    """Drop test keyspaces so one long run does not pile up tables on the node."""
+    from cassandra.cluster import Cluster
+    cluster = Cluster([node.contact_point], port=node.port, connect_timeout=10)
+    try:
+        session = cluster.connect()
+        for keyspace in keyspaces:
+            session.execute(f"DROP KEYSPACE IF EXISTS {keyspace}", timeout=60)
+    finally:
+        cluster.shutdown()
 
 
 def setup_cadence_keyspaces(node: cassandra_harness.CassandraNode, keyspace: str,

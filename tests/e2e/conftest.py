@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from gevent import subprocess as gsubprocess
 
-from tests.conftest import new_keyspace, setup_cadence_keyspaces
+from tests.conftest import drop_keyspaces, new_keyspace, setup_cadence_keyspaces
 from tests.harness.server import ServerProcess
 
 SQLITE_CONFIG = """\
@@ -50,17 +50,22 @@ def server(backend: str, tmp_path: Path, request: pytest.FixtureRequest
            ) -> Iterator[ServerProcess]:
     """A running cadence-py on the chosen backend (Cassandra keyspaces set up fresh)."""
     config = tmp_path / "config.yaml"
+    keyspaces: tuple[str, ...] = ()
+    node = None
     if backend == "sqlite":
         config.write_text(SQLITE_CONFIG.format())
     else:
         node = request.getfixturevalue("cassandra_node")
         keyspace, visibility = new_keyspace("cadence"), new_keyspace("cadence_visibility")
+        keyspaces = (keyspace, visibility)
         setup_cadence_keyspaces(node, keyspace, visibility)
         config.write_text(CASSANDRA_CONFIG.format(host=node.contact_point, port=node.port,
                                                   keyspace=keyspace, visibility=visibility))
     proc = ServerProcess(config, tmp_path / "data").start()
     yield proc
     proc.stop()
+    if node is not None:
+        drop_keyspaces(node, *keyspaces)
 
 
 @pytest.fixture

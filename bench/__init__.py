@@ -1,0 +1,1 @@
+"""Benchmarks of cadence-py (not tests): see bench/README.md."""

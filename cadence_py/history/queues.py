@@ -73,7 +73,8 @@ class _Processor:
                 gevent.sleep(RETRY_WAIT)
             finally:
                 self.in_flight.discard(key)
-                self.wake.set()
+                if not self.in_flight:
+                    self.wake.set()  # the batch is done: read the next one
         self.pool.spawn(run)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import functools
 import typing
 from dataclasses import dataclass, field
 from typing import Any
@@ -243,12 +244,18 @@ def to_document(obj: Any) -> Any:
     return obj
 
 
+@functools.lru_cache(maxsize=None)
+def _fields_of(kind: type) -> tuple[dict[str, Any], frozenset[str]]:
+    """Type hints and field names of a dataclass, computed once (get_type_hints compiles
+    every annotation string: it dominated state loads in profiles)."""
+    return typing.get_type_hints(kind), frozenset(f.name for f in dataclasses.fields(kind))
+
+
 def from_document(kind: Any, data: Any) -> Any:
     """The inverse of to_document, guided by type hints."""
     origin = typing.get_origin(kind)
     if dataclasses.is_dataclass(kind):
-        hints = typing.get_type_hints(kind)
-        known = {f.name for f in dataclasses.fields(kind)}
+        hints, known = _fields_of(kind)
         return kind(**{k: from_document(hints[k], v) for k, v in data.items() if k in known})
     if kind is bytes:
         return base64.b64decode(data["b64"]) if isinstance(data, dict) else bytes(data or b"")

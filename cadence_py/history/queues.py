@@ -122,8 +122,8 @@ class TimerQueueProcessor(_Processor):
         if tasks:
             return 0
         upcoming = self.engine.store.next_timer_time()
-        if upcoming is None:
-            return IDLE_WAIT
+        if upcoming is None or (upcoming <= now and self.in_flight):
+            return IDLE_WAIT  # due tasks are being handled; their batch end wakes us
         return max(min((upcoming - now) / 1e9, IDLE_WAIT), 0.001)
 
     def _process(self, task: r.TimerTask) -> None:

@@ -6,9 +6,15 @@ EntityNotExistsError without ``activeClusters``, for instance.
 
 from __future__ import annotations
 
+import contextlib
+import logging
+from collections.abc import Iterator
 from typing import Any
 
+from cadence_py.persistence import errors as perr
 from cadence_py.rpc import idl
+
+log = logging.getLogger(__name__)
 
 
 def bad_request(message: str) -> Any:
@@ -78,3 +84,19 @@ WORKFLOW_COMPLETED = "Workflow execution already completed."
 def shared_exception(name: str) -> type:
     """The Thrift exception class ``name`` (for ``except`` clauses)."""
     return getattr(idl.shared(), name)
+
+
+@contextlib.contextmanager
+def from_persistence() -> Iterator[None]:
+    """Map store errors to the Thrift exceptions (or error frames) clients expect."""
+    try:
+        yield
+    except perr.EntityNotExistsError as exc:
+        raise entity_not_exists(str(exc)) from None
+    except perr.DomainAlreadyExistsError:
+        raise domain_already_exists() from None
+    except perr.ConditionFailedError as exc:
+        raise service_busy(f"Conflicting update, try again: {exc}") from None
+    except perr.PersistenceError as exc:
+        log.error("persistence failure: %s", exc)
+        raise internal_error(f"Persistence failure: {exc}") from None

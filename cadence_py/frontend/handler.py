@@ -7,18 +7,18 @@ not built yet answer BadRequestError naming the method (see ``not_implemented``)
 
 from __future__ import annotations
 
-import contextlib
 import logging
-from collections.abc import Iterator
 from typing import Any
 
 from cadence_py.common import errors
+from cadence_py.common.domain_cache import DomainCache
 from cadence_py.frontend.config import FrontendConfig
 from cadence_py.frontend.domains.describe import describe_domain
 from cadence_py.frontend.domains.listing import list_domains
 from cadence_py.frontend.domains.register import register_domain
 from cadence_py.frontend.domains.update import deprecate_domain, update_domain
 from cadence_py.frontend.search_attributes import default_search_attributes
+from cadence_py.frontend.version_check import check_client_version
 from cadence_py.frontend.workflows.control import ControlAPIs
 from cadence_py.frontend.workflows.polling import PollingAPIs
 from cadence_py.frontend.workflows.queries import QueryAPIs
@@ -26,33 +26,14 @@ from cadence_py.frontend.workflows.reading import ReadingAPIs
 from cadence_py.frontend.workflows.start import StartAPIs
 from cadence_py.frontend.workflows.tasks import TaskAPIs
 from cadence_py.frontend.workflows.visibility import VisibilityAPIs
-from cadence_py.frontend.version_check import check_client_version
-from cadence_py.common.domain_cache import DomainCache
 from cadence_py.history.engine import HistoryEngine
 from cadence_py.matching import MatchingEngine
-from cadence_py.persistence import errors as perr
 from cadence_py.persistence.domains import DomainStore
 from cadence_py.rpc import idl
 from cadence_py.rpc.context import RequestContext
 from cadence_py.rpc.dispatch import MethodSpec
 
 log = logging.getLogger(__name__)
-
-
-@contextlib.contextmanager
-def persistence_errors() -> Iterator[None]:
-    """Map store errors to the Thrift exceptions (or error frames) clients expect."""
-    try:
-        yield
-    except perr.EntityNotExistsError as exc:
-        raise errors.entity_not_exists(str(exc)) from None
-    except perr.DomainAlreadyExistsError:
-        raise errors.domain_already_exists() from None
-    except perr.ConditionFailedError as exc:
-        raise errors.service_busy(f"Conflicting update, try again: {exc}") from None
-    except perr.PersistenceError as exc:
-        log.error("persistence failure: %s", exc)
-        raise errors.internal_error(f"Persistence failure: {exc}") from None
 
 
 class WorkflowHandler(StartAPIs, PollingAPIs, TaskAPIs, ControlAPIs, ReadingAPIs, QueryAPIs,
@@ -79,28 +60,28 @@ class WorkflowHandler(StartAPIs, PollingAPIs, TaskAPIs, ControlAPIs, ReadingAPIs
     # ------------------------------------------------------------------ domains
     def RegisterDomain(self, ctx: RequestContext, request: Any) -> None:
         self._check(ctx)
-        with persistence_errors():
+        with errors.from_persistence():
             register_domain(self.domains, self.config, request)
         log.info("registered domain %s", request.name)
 
     def DescribeDomain(self, ctx: RequestContext, request: Any) -> Any:
         self._check(ctx)
-        with persistence_errors():
+        with errors.from_persistence():
             return describe_domain(self.domains, self.config, request)
 
     def UpdateDomain(self, ctx: RequestContext, request: Any) -> Any:
         self._check(ctx)
-        with persistence_errors():
+        with errors.from_persistence():
             return update_domain(self.domains, self.config, request)
 
     def DeprecateDomain(self, ctx: RequestContext, request: Any) -> None:
         self._check(ctx)
-        with persistence_errors():
+        with errors.from_persistence():
             deprecate_domain(self.domains, request)
 
     def ListDomains(self, ctx: RequestContext, request: Any) -> Any:
         self._check(ctx)
-        with persistence_errors():
+        with errors.from_persistence():
             return list_domains(self.domains, self.config, request)
 
     # ------------------------------------------------------------------ cluster

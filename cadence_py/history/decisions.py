@@ -242,17 +242,9 @@ class DecisionHandler:
             domain_id=info.domain_id, schedule_to_start_timeout=to_start,
             schedule_to_close_timeout=to_close, start_to_close_timeout=start_to_close,
             heartbeat_timeout=heartbeat, scheduled_time_of_this_attempt=upd.now)
-        retry = a.retryPolicy
-        if retry is not None:
-            activity.has_retry_policy = True
-            activity.retry_initial_interval = retry.initialIntervalInSeconds or 1
-            activity.retry_backoff_coefficient = retry.backoffCoefficient or 2.0
-            activity.retry_max_interval = retry.maximumIntervalInSeconds or 0
-            activity.retry_max_attempts = retry.maximumAttempts or 0
-            activity.retry_expiration_seconds = retry.expirationIntervalInSeconds or 0
-            activity.retry_non_retriable_errors = list(retry.nonRetriableErrorReasons or [])
-            if activity.retry_expiration_seconds:
-                activity.expiration_time = upd.now + activity.retry_expiration_seconds * m.NANOS
+        m.apply_retry_policy(activity, a.retryPolicy, **m.ACTIVITY_RETRY_DEFAULTS)
+        if activity.retry_expiration_seconds:
+            activity.expiration_time = upd.now + activity.retry_expiration_seconds * m.NANOS
         self.upd.state.activities[event.eventId] = activity
         schedule_activity_dispatch(upd, activity)
 

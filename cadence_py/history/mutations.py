@@ -87,7 +87,7 @@ def write_transient_events(upd: RunUpdate) -> None:
         expected, event.eventId = event.eventId, None
         upd.append(event)
         if event.eventId != expected:  # ids moved: keep the state pointing at the events
-            if event.eventType == 4:  # DecisionTaskScheduled
+            if event.decisionTaskScheduledEventAttributes is not None:
                 info.decision_schedule_id = event.eventId
             else:
                 event.decisionTaskStartedEventAttributes.scheduledEventId = \
@@ -142,6 +142,24 @@ def fail_in_flight_decision(upd: RunUpdate, cause: int, identity: str = "") -> N
                   requestId=str(uuid.uuid4()))
     clear_decision(upd)
     upd.flush_buffered()
+
+
+def apply_retry_policy(target: r.ExecutionInfo | r.ActivityInfo, policy: Any, *,
+                       default_initial: int = 0, default_coefficient: float = 0.0) -> None:
+    """Copy a Thrift RetryPolicy into a run's or an activity's retry fields (same names)."""
+    if policy is None:
+        return
+    target.has_retry_policy = True
+    target.retry_initial_interval = policy.initialIntervalInSeconds or default_initial
+    target.retry_backoff_coefficient = policy.backoffCoefficient or default_coefficient
+    target.retry_max_interval = policy.maximumIntervalInSeconds or 0
+    target.retry_max_attempts = policy.maximumAttempts or 0
+    target.retry_expiration_seconds = policy.expirationIntervalInSeconds or 0
+    target.retry_non_retriable_errors = list(policy.nonRetriableErrorReasons or [])
+
+
+# Activities: upstream's client defaults for a retry policy left partly empty.
+ACTIVITY_RETRY_DEFAULTS = dict(default_initial=1, default_coefficient=2.0)
 
 
 def retry_backoff_seconds(attempt: int, initial: int, coefficient: float, maximum: int,

@@ -66,15 +66,7 @@ def _started(state: r.MutableState, event: Any, a: Any) -> None:
         info.parent_workflow_id = a.parentWorkflowExecution.workflowId
         info.parent_run_id = a.parentWorkflowExecution.runId
         info.initiated_id = a.parentInitiatedEventId
-    policy = a.retryPolicy
-    if policy is not None:
-        info.has_retry_policy = True
-        info.retry_initial_interval = policy.initialIntervalInSeconds or 0
-        info.retry_backoff_coefficient = policy.backoffCoefficient or 0.0
-        info.retry_max_interval = policy.maximumIntervalInSeconds or 0
-        info.retry_max_attempts = policy.maximumAttempts or 0
-        info.retry_expiration_seconds = policy.expirationIntervalInSeconds or 0
-        info.retry_non_retriable_errors = list(policy.nonRetriableErrorReasons or [])
+    m.apply_retry_policy(info, a.retryPolicy)
 
 
 @on("DecisionTaskScheduled")
@@ -124,15 +116,7 @@ def _activity_scheduled(state: r.MutableState, event: Any, a: Any) -> None:
         start_to_close_timeout=a.startToCloseTimeoutSeconds or 0,
         heartbeat_timeout=a.heartbeatTimeoutSeconds or 0,
         scheduled_time_of_this_attempt=event.timestamp or 0)
-    if a.retryPolicy is not None:
-        p = a.retryPolicy
-        activity.has_retry_policy = True
-        activity.retry_initial_interval = p.initialIntervalInSeconds or 1
-        activity.retry_backoff_coefficient = p.backoffCoefficient or 2.0
-        activity.retry_max_interval = p.maximumIntervalInSeconds or 0
-        activity.retry_max_attempts = p.maximumAttempts or 0
-        activity.retry_expiration_seconds = p.expirationIntervalInSeconds or 0
-        activity.retry_non_retriable_errors = list(p.nonRetriableErrorReasons or [])
+    m.apply_retry_policy(activity, a.retryPolicy, **m.ACTIVITY_RETRY_DEFAULTS)
     state.activities[event.eventId] = activity
 
 

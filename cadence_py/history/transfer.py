@@ -8,6 +8,7 @@ whether the work was already done, so a task replayed after a crash is harmless.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
@@ -103,76 +104,65 @@ def start_child(engine: Any, task: r.TransferTask) -> None:
                                          started))
 
 
-def signal_external(engine: Any, task: r.TransferTask) -> None:
+def _act_on_external(engine: Any, task: r.TransferTask, pending: str, initiated: str,
+                     act: Callable[[Any, Any], None], ok_event: str,
+                     ok_fields: Callable[[Any], dict[str, Any]], failed_event: str) -> None:
+    """Signal or cancel another run for ``task``, then record the outcome in the source.
+
+    ``pending`` names the source state's map of outstanding requests (signals or
+    request_cancels); an entry missing there means the outcome is already recorded.
+    """
     try:
         source = engine.load(task.domain_id, task.workflow_id, task.run_id)
     except errors.shared_exception("EntityNotExistsError"):
         return
-    info = source.signals.get(task.schedule_id)
+    info = getattr(source, pending).get(task.schedule_id)
     if info is None:
         return
-    attrs = _event(engine, task.run_id, task.schedule_id).\
-        signalExternalWorkflowExecutionInitiatedEventAttributes
+    attrs = getattr(_event(engine, task.run_id, task.schedule_id), initiated)
     target = engine.domains.by_id(task.target_domain_id)
     cause = None
     try:
-        engine.signal(target, task.target_workflow_id, task.target_run_id or None,
-                      info.signal_name, info.input or None, "", info.signal_request_id)
+        act(target, info)
     except errors.shared_exception("EntityNotExistsError"):
         cause = UNKNOWN_EXTERNAL
 
     def record(upd: RunUpdate) -> None:
-        if upd.state.signals.pop(task.schedule_id, None) is None:
+        if getattr(upd.state, pending).pop(task.schedule_id, None) is None:
             return
+        common = dict(buffer_if_decision_running=True, initiatedEventId=task.schedule_id,
+                      domain=attrs.domain, workflowExecution=attrs.workflowExecution)
         if cause is None:
-            upd.add_event("ExternalWorkflowExecutionSignaled", buffer_if_decision_running=True,
-                          initiatedEventId=task.schedule_id, domain=attrs.domain,
-                          workflowExecution=attrs.workflowExecution, control=attrs.control)
+            upd.add_event(ok_event, **common, **ok_fields(attrs))
         else:
-            upd.add_event("SignalExternalWorkflowExecutionFailed",
-                          buffer_if_decision_running=True, cause=cause,
+            upd.add_event(failed_event, cause=cause, control=attrs.control,
                           decisionTaskCompletedEventId=attrs.decisionTaskCompletedEventId,
-                          domain=attrs.domain, workflowExecution=attrs.workflowExecution,
-                          initiatedEventId=task.schedule_id, control=attrs.control)
+                          **common)
         m.schedule_decision(upd)
     _ignore_closed(lambda: engine.update(task.domain_id, task.workflow_id, task.run_id, record))
+
+
+def signal_external(engine: Any, task: r.TransferTask) -> None:
+    def act(target: Any, info: r.SignalInfo) -> None:
+        engine.signal(target, task.target_workflow_id, task.target_run_id or None,
+                      info.signal_name, info.input or None, "", info.signal_request_id)
+    _act_on_external(engine, task, "signals",
+                     "signalExternalWorkflowExecutionInitiatedEventAttributes", act,
+                     "ExternalWorkflowExecutionSignaled", lambda a: dict(control=a.control),
+                     "SignalExternalWorkflowExecutionFailed")
 
 
 def cancel_external(engine: Any, task: r.TransferTask) -> None:
-    try:
-        source = engine.load(task.domain_id, task.workflow_id, task.run_id)
-    except errors.shared_exception("EntityNotExistsError"):
-        return
-    info = source.request_cancels.get(task.schedule_id)
-    if info is None:
-        return
-    attrs = _event(engine, task.run_id, task.schedule_id).\
-        requestCancelExternalWorkflowExecutionInitiatedEventAttributes
-    target = engine.domains.by_id(task.target_domain_id)
-    cause = None
-    try:
-        engine.request_cancel(target, task.target_workflow_id, task.target_run_id or None,
-                              "", info.cancel_request_id, None)
-    except errors.shared_exception("EntityNotExistsError"):
-        cause = UNKNOWN_EXTERNAL
-    except errors.shared_exception("CancellationAlreadyRequestedError"):
-        pass  # upstream counts this as requested
-
-    def record(upd: RunUpdate) -> None:
-        if upd.state.request_cancels.pop(task.schedule_id, None) is None:
-            return
-        if cause is None:
-            upd.add_event("ExternalWorkflowExecutionCancelRequested",
-                          buffer_if_decision_running=True, initiatedEventId=task.schedule_id,
-                          domain=attrs.domain, workflowExecution=attrs.workflowExecution)
-        else:
-            upd.add_event("RequestCancelExternalWorkflowExecutionFailed",
-                          buffer_if_decision_running=True, cause=cause,
-                          decisionTaskCompletedEventId=attrs.decisionTaskCompletedEventId,
-                          domain=attrs.domain, workflowExecution=attrs.workflowExecution,
-                          initiatedEventId=task.schedule_id, control=attrs.control)
-        m.schedule_decision(upd)
-    _ignore_closed(lambda: engine.update(task.domain_id, task.workflow_id, task.run_id, record))
+    def act(target: Any, info: r.RequestCancelInfo) -> None:
+        try:
+            engine.request_cancel(target, task.target_workflow_id,
+                                  task.target_run_id or None, "", info.cancel_request_id, None)
+        except errors.shared_exception("CancellationAlreadyRequestedError"):
+            pass  # upstream counts this as requested
+    _act_on_external(engine, task, "request_cancels",
+                     "requestCancelExternalWorkflowExecutionInitiatedEventAttributes", act,
+                     "ExternalWorkflowExecutionCancelRequested", lambda a: {},
+                     "RequestCancelExternalWorkflowExecutionFailed")
 
 
 CHILD_CLOSE = {

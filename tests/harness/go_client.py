@@ -12,12 +12,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import subprocess
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from tests.harness import gobuild
+from tests.harness.report import Report
 
 NAME = "cadence-py-e2e"
 CACHE_DIR = Path(os.environ.get("CADENCE_PY_CACHE") or "~/.cache/cadence-py").expanduser()
@@ -39,54 +40,14 @@ def binary_path(cache_dir: Path | None = None) -> Path:
     return (cache_dir or CACHE_DIR) / "bin" / f"{NAME}-{source_hash()}"
 
 
-def go_tool() -> str | None:
-    found = shutil.which("go")
-    if found:
-        return found
-    return "/usr/local/go/bin/go" if Path("/usr/local/go/bin/go").exists() else None
+go_tool = gobuild.go_tool
 
 
 def build(cache_dir: Path | None = None) -> Path:
     """Build the binary if this source tree's build is not cached yet; return its path."""
-    target = binary_path(cache_dir)
-    if target.exists():
-        return target
-    go = go_tool()
-    if go is None:
-        raise FileNotFoundError("no Go toolchain (go) on PATH or in /usr/local/go/bin")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f"{target.name}.partial-{os.getpid()}")
     # -mod=readonly: the committed go.sum must be complete; the build never edits it.
-    env = dict(os.environ, GOFLAGS="-mod=readonly -buildvcs=false")
-    try:
-        subprocess.run([go, "build", "-trimpath", "-o", str(tmp), "."],
-                       cwd=MODULE_DIR, env=env, check=True)
-        tmp.replace(target)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return target
-
-
-@dataclass
-class Report:
-    """One invocation: exit code, the parsed JSON line (if any), and the raw output."""
-
-    code: int
-    data: dict[str, Any] = field(default_factory=dict)
-    stdout: str = ""
-    stderr: str = ""
-
-    def __getitem__(self, key: str) -> Any:
-        return self.data[key]
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.data.get(key, default)
-
-    def explain(self, tail: int = 40) -> str:
-        """What to show when an assertion fails: the report and the end of stderr."""
-        err = "\n".join(self.stderr.splitlines()[-tail:])
-        return (f"exit code {self.code}\nreport: {json.dumps(self.data, indent=1)[:6000]}\n"
-                f"stderr (tail):\n{err}")
+    return gobuild.build(MODULE_DIR, ".", binary_path(cache_dir),
+                         goflags="-mod=readonly -buildvcs=false -trimpath")
 
 
 def invoke(binary: Path, address: str, *args: str, domain: str = "cadence-py-e2e",

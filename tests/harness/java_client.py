@@ -22,9 +22,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from tests.harness.report import Report
 
 NAME = "cadence-py-java-e2e"
 CACHE_DIR = Path(os.environ.get("CADENCE_PY_CACHE") or "~/.cache/cadence-py").expanduser()
@@ -106,28 +107,6 @@ def build(cache_dir: Path | None = None) -> Path:
             tmp.unlink(missing_ok=True)
             shutil.rmtree(scratch, ignore_errors=True)
     return target
-
-
-@dataclass
-class Report:
-    """One invocation: exit code, the parsed JSON line (if any), and the raw output."""
-
-    code: int
-    data: dict[str, Any] = field(default_factory=dict)
-    stdout: str = ""
-    stderr: str = ""
-
-    def __getitem__(self, key: str) -> Any:
-        return self.data[key]
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.data.get(key, default)
-
-    def explain(self, tail: int = 40) -> str:
-        """What to show when an assertion fails: the report and the end of stderr."""
-        err = "\n".join(self.stderr.splitlines()[-tail:])
-        return (f"exit code {self.code}\nreport: {json.dumps(self.data, indent=1)[:6000]}\n"
-                f"stderr (tail):\n{err}")
 
 
 def invoke(jar: Path, address: str, *args: str, domain: str = NAME,

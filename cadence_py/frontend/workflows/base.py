@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
+import uuid
 from typing import Any
 
 from cadence_py.common import errors
@@ -12,22 +11,10 @@ from cadence_py.frontend.config import FrontendConfig
 from cadence_py.history.engine import HistoryEngine
 from cadence_py.history.tokens import TaskToken, decode_token
 from cadence_py.matching import MatchingEngine
-from cadence_py.persistence import errors as perr
 from cadence_py.persistence.domains import DomainRecord
 
 MAX_ID_LENGTH = 1000  # limit.maxIDLength
 BLOB_SIZE_LIMIT = 2 * 1024 * 1024  # limit.blobSize.error
-
-
-@contextlib.contextmanager
-def store_errors() -> Iterator[None]:
-    """Persistence failures below history/matching → the clients' error types."""
-    try:
-        yield
-    except perr.EntityNotExistsError as exc:
-        raise errors.entity_not_exists(str(exc)) from None
-    except perr.PersistenceError as exc:
-        raise errors.internal_error(f"Persistence failure: {exc}") from None
 
 
 class WorkflowAPIBase:
@@ -62,7 +49,6 @@ class WorkflowAPIBase:
             raise errors.bad_request("WorkflowId is not set on request.")
         run_id = execution.runId or None
         if run_id is not None:
-            import uuid
             try:
                 uuid.UUID(run_id)
             except ValueError:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from cadence_py.common import errors
-from cadence_py.frontend.workflows.base import WorkflowAPIBase, store_errors
+from cadence_py.frontend.workflows.base import WorkflowAPIBase
 from cadence_py.rpc.context import RequestContext
 
 
@@ -19,7 +19,7 @@ class ControlAPIs(WorkflowAPIBase):
         self._length(request.signalName, "SignalName")
         self._length(request.requestId, "RequestID")
         self._blob(request.input, "Input")
-        with store_errors():
+        with errors.from_persistence():
             self.history.signal(domain, workflow_id, run_id, request.signalName,
                                 request.input, request.identity, request.requestId)
 
@@ -28,7 +28,7 @@ class ControlAPIs(WorkflowAPIBase):
             raise errors.bad_request(errors.REQUEST_NOT_SET)
         domain = self._domain(request.domain)
         workflow_id, run_id = self._execution(request.workflowExecution)
-        with store_errors():
+        with errors.from_persistence():
             self.history.request_cancel(domain, workflow_id, run_id, request.identity,
                                         request.requestId, request.cause)
 
@@ -37,7 +37,7 @@ class ControlAPIs(WorkflowAPIBase):
             raise errors.bad_request(errors.REQUEST_NOT_SET)
         domain = self._domain(request.domain)
         workflow_id, run_id = self._execution(request.workflowExecution)
-        with store_errors():
+        with errors.from_persistence():
             self.history.terminate(domain, workflow_id, run_id, request.reason,
                                    request.details, request.identity)
 
@@ -46,7 +46,7 @@ class ControlAPIs(WorkflowAPIBase):
             raise errors.bad_request(errors.REQUEST_NOT_SET)
         domain = self._domain(request.domain)
         workflow_id, run_id = self._execution(request.execution)
-        with store_errors():
+        with errors.from_persistence():
             self.history.refresh_tasks(domain, workflow_id, run_id)
 
     def ResetWorkflowExecution(self, ctx: RequestContext, request: Any) -> Any:
@@ -57,7 +57,7 @@ class ControlAPIs(WorkflowAPIBase):
         if (request.decisionFinishEventId or 0) <= 0:
             raise errors.bad_request("Decision finish event ID must be > 0.")
         self._length(request.requestId, "RequestID")
-        with store_errors():
+        with errors.from_persistence():
             new_run = self.history.reset(domain, workflow_id, run_id, request.reason or "",
                                          request.decisionFinishEventId, request.requestId,
                                          bool(request.skipSignalReapply), "")

@@ -10,7 +10,7 @@ import time
 from typing import Any
 
 from cadence_py.common import errors
-from cadence_py.frontend.workflows.base import WorkflowAPIBase, store_errors
+from cadence_py.frontend.workflows.base import WorkflowAPIBase
 from cadence_py.frontend.workflows.reading import api_close_status
 from cadence_py.matching.queries import QueryTask, query_id_of
 from cadence_py.persistence import records as r
@@ -32,7 +32,7 @@ class QueryAPIs(WorkflowAPIBase):
             raise errors.bad_request("WorkflowQuery is not set on request.")
         if not request.query.queryType:
             raise errors.bad_request("QueryType is not set on request.")
-        with store_errors():
+        with errors.from_persistence():
             state = self._settled(ctx, domain.info.id, workflow_id, run_id)
         shared = idl.shared()
         info = state.info
@@ -87,7 +87,7 @@ class QueryAPIs(WorkflowAPIBase):
 
     def _query_task_response(self, query: QueryTask) -> Any:
         shared = idl.shared()
-        with store_errors():
+        with errors.from_persistence():
             state = self.history.describe(query.domain_id, query.workflow_id, query.run_id)
         info = state.info
         # Only what the worker has already decided on (through the last

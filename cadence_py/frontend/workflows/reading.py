@@ -6,7 +6,7 @@ import socket
 from typing import Any
 
 from cadence_py.common import errors
-from cadence_py.frontend.workflows.base import WorkflowAPIBase, store_errors
+from cadence_py.frontend.workflows.base import WorkflowAPIBase
 from cadence_py.matching.engine import ACTIVITY, DECISION
 from cadence_py.persistence import records as r
 from cadence_py.rpc import idl
@@ -47,7 +47,7 @@ class ReadingAPIs(WorkflowAPIBase):
         workflow_id, run_id = self._execution(request.execution)
         if (request.maximumPageSize or 0) < 0:
             raise errors.bad_request("Invalid MaximumPageSize.")
-        with store_errors():
+        with errors.from_persistence():
             page = self.history.get_history(
                 domain.info.id, workflow_id, run_id, request.maximumPageSize or 0,
                 request.nextPageToken, bool(request.waitForNewEvent),
@@ -62,7 +62,7 @@ class ReadingAPIs(WorkflowAPIBase):
             raise errors.bad_request(errors.REQUEST_NOT_SET)
         domain = self._domain(request.domain)
         workflow_id, run_id = self._execution(request.execution)
-        with store_errors():
+        with errors.from_persistence():
             state = self.history.describe(domain.info.id, workflow_id, run_id)
         shared = idl.shared()
         info = state.info
@@ -170,6 +170,6 @@ class ReadingAPIs(WorkflowAPIBase):
             raise errors.bad_request(errors.REQUEST_NOT_SET)
         domain = self._domain(request.domain)
         workflow_id, run_id = self._execution(request.execution)
-        with store_errors():
+        with errors.from_persistence():
             self.history.reset_sticky(domain, workflow_id, run_id)
         return idl.shared().ResetStickyTaskListResponse()

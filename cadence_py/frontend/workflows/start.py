@@ -6,7 +6,7 @@ from typing import Any
 
 from cadence_py.common import errors
 from cadence_py.history import cron
-from cadence_py.frontend.workflows.base import WorkflowAPIBase, store_errors
+from cadence_py.frontend.workflows.base import WorkflowAPIBase
 from cadence_py.rpc import idl
 from cadence_py.rpc.context import RequestContext
 
@@ -48,7 +48,7 @@ class StartAPIs(WorkflowAPIBase):
 
     def StartWorkflowExecution(self, ctx: RequestContext, request: Any) -> Any:
         domain = self._validate_start(request)
-        with store_errors():
+        with errors.from_persistence():
             run_id = self.history.start_workflow(domain, request)
         return idl.shared().StartWorkflowExecutionResponse(runId=run_id)
 
@@ -57,6 +57,6 @@ class StartAPIs(WorkflowAPIBase):
         self._require(request.signalName, "SignalName is not set on request.")
         self._length(request.signalName, "SignalName")
         self._blob(request.signalInput, "SignalInput")
-        with store_errors():
+        with errors.from_persistence():
             run_id = self.history.signal_with_start(domain, request)
         return idl.shared().StartWorkflowExecutionResponse(runId=run_id)

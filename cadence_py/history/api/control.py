@@ -79,7 +79,7 @@ class ControlAPI(StartAPI):
         this repairs runs whose tasks were lost (e.g. restored from a backup).
         """
         def change(upd: RunUpdate) -> None:
-            info, now = upd.info, upd.now
+            info = upd.info
             if info.decision_schedule_id != r.EMPTY_EVENT_ID:
                 if info.decision_started_id == r.EMPTY_EVENT_ID:
                     upd.transfer(r.TRANSFER_DECISION, task_list=info.task_list,
@@ -107,7 +107,6 @@ class ControlAPI(StartAPI):
                                  schedule_id=child.initiated_id)
             upd.timer(r.TIMER_WORKFLOW_TIMEOUT, info.start_time + info.workflow_timeout * m.NANOS)
             upd.state_changed = True
-            del now
         self.update(domain.info.id, workflow_id, run_id, change)
 
     def request_cancel(self, domain: DomainRecord, workflow_id: str, run_id: str | None,

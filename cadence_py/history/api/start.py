@@ -143,14 +143,7 @@ def initial_state(domain: DomainRecord, request: Any, run_id: str) -> r.MutableS
         if request.searchAttributes else {},
     )
     info.start_time = 0  # set from the started event's timestamp by the caller's update
-    if retry is not None:
-        info.has_retry_policy = True
-        info.retry_initial_interval = retry.initialIntervalInSeconds or 0
-        info.retry_backoff_coefficient = retry.backoffCoefficient or 0.0
-        info.retry_max_interval = retry.maximumIntervalInSeconds or 0
-        info.retry_max_attempts = retry.maximumAttempts or 0
-        info.retry_expiration_seconds = retry.expirationIntervalInSeconds or 0
-        info.retry_non_retriable_errors = list(retry.nonRetriableErrorReasons or [])
+    m.apply_retry_policy(info, retry)
     return r.MutableState(info=info)
 
 

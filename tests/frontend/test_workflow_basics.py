@@ -258,6 +258,11 @@ def test_list_open_and_closed(frontend, shared, domain) -> None:  # type: ignore
     with pytest.raises(shared.BadRequestError):
         frontend.call("ListWorkflowExecutions", shared.ListWorkflowExecutionsRequest(
             domain=domain, query="WorkflowType = 'x'"))
+    import base64
+    with pytest.raises(shared.BadRequestError) as err:  # a well-encoded but foreign token
+        frontend.call("ListOpenWorkflowExecutions", shared.ListOpenWorkflowExecutionsRequest(
+            domain=domain, StartTimeFilter=window, nextPageToken=base64.b64encode(b"5")))
+    assert err.value.message == "Invalid NextPageToken."
 
 
 def test_oversize_input_and_history_limit(app, frontend, shared, domain) -> None:  # type: ignore[no-untyped-def]

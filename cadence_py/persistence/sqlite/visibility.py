@@ -46,7 +46,11 @@ class SQLiteVisibilityStore:
             sql.append("AND close_status = ?")
             params.append(where.close_status)
         if token:
-            start, run_id = json.loads(base64.b64decode(token, validate=True))
+            position = json.loads(base64.b64decode(token, validate=True))
+            if (not isinstance(position, list) or len(position) != 2
+                    or not isinstance(position[0], int) or not isinstance(position[1], str)):
+                raise ValueError("malformed page token")
+            start, run_id = position
             sql.append("AND (start_time < ? OR (start_time = ? AND run_id < ?))")
             params += [start, start, run_id]
         sql.append("ORDER BY start_time DESC, run_id DESC LIMIT ?")

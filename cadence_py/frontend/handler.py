@@ -17,7 +17,6 @@ from cadence_py.frontend.domains.describe import describe_domain
 from cadence_py.frontend.domains.listing import list_domains
 from cadence_py.frontend.domains.register import register_domain
 from cadence_py.frontend.domains.update import deprecate_domain, update_domain
-from cadence_py.frontend.search_attributes import default_search_attributes
 from cadence_py.frontend.version_check import check_client_version
 from cadence_py.frontend.workflows.control import ControlAPIs
 from cadence_py.frontend.workflows.polling import PollingAPIs
@@ -32,6 +31,8 @@ from cadence_py.persistence.domains import DomainStore
 from cadence_py.rpc import idl
 from cadence_py.rpc.context import RequestContext
 from cadence_py.rpc.dispatch import MethodSpec
+from cadence_py.visibility.attributes import SearchAttributes
+from cadence_py.visibility.backends import MainStoreQueries
 
 log = logging.getLogger(__name__)
 
@@ -42,10 +43,12 @@ class WorkflowHandler(StartAPIs, PollingAPIs, TaskAPIs, ControlAPIs, ReadingAPIs
 
     def __init__(self, domains: DomainStore, config: FrontendConfig | None = None,
                  history: HistoryEngine | None = None, matching: MatchingEngine | None = None,
-                 domain_cache: DomainCache | None = None, visibility: Any = None) -> None:
+                 domain_cache: DomainCache | None = None, visibility: Any = None,
+                 search_attributes: SearchAttributes | None = None,
+                 queries: Any = None) -> None:
         self.domains = domains
         self.config = config or FrontendConfig()
-        self.search_attributes = default_search_attributes()
+        self.search_attributes = search_attributes or SearchAttributes()
         self.domain_cache = domain_cache or DomainCache(domains)
         if history is not None:
             self.history = history
@@ -53,6 +56,7 @@ class WorkflowHandler(StartAPIs, PollingAPIs, TaskAPIs, ControlAPIs, ReadingAPIs
             self.matching = matching
         if visibility is not None:
             self.visibility = visibility
+            self.queries = queries or MainStoreQueries(visibility)
 
     def _check(self, ctx: RequestContext) -> None:
         check_client_version(ctx, self.config)
@@ -92,7 +96,7 @@ class WorkflowHandler(StartAPIs, PollingAPIs, TaskAPIs, ControlAPIs, ReadingAPIs
 
     def GetSearchAttributes(self, ctx: RequestContext) -> Any:
         self._check(ctx)
-        return idl.shared().GetSearchAttributesResponse(keys=dict(self.search_attributes))
+        return idl.shared().GetSearchAttributesResponse(keys=self.search_attributes.valid())
 
     # ------------------------------------------------------------ placeholders
     def not_implemented(self, ctx: RequestContext, spec: MethodSpec) -> Any:

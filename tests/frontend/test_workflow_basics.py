@@ -252,12 +252,15 @@ def test_list_open_and_closed(frontend, shared, domain) -> None:  # type: ignore
         everything = frontend.call("ListWorkflowExecutions", shared.ListWorkflowExecutionsRequest(
             domain=domain, pageSize=1, nextPageToken=everything.nextPageToken))
         ids += [e.execution.workflowId for e in everything.executions]
-    assert ids == ["vis-open", "vis-closed"]
+    assert ids == ["vis-closed", "vis-open"]  # newest start first, as Elasticsearch sorts
     assert frontend.call("CountWorkflowExecutions", shared.CountWorkflowExecutionsRequest(
         domain=domain)).count == 2
-    with pytest.raises(shared.BadRequestError):
+    assert frontend.call("CountWorkflowExecutions", shared.CountWorkflowExecutionsRequest(
+        domain=domain, query="CloseTime = missing")).count == 1
+    with pytest.raises(shared.BadRequestError) as err:
         frontend.call("ListWorkflowExecutions", shared.ListWorkflowExecutionsRequest(
-            domain=domain, query="WorkflowType = 'x'"))
+            domain=domain, query="NoSuchKey = 'x'"))
+    assert err.value.message == 'invalid search attribute "NoSuchKey"'
     import base64
     with pytest.raises(shared.BadRequestError) as err:  # a well-encoded but foreign token
         frontend.call("ListOpenWorkflowExecutions", shared.ListOpenWorkflowExecutionsRequest(

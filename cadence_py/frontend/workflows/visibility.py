@@ -1,8 +1,9 @@
 """Listing workflows from basic visibility (the main store).
 
-ListOpen/ListClosed with their filters; ListWorkflowExecutions, ScanWorkflowExecutions
-and CountWorkflowExecutions with an empty query (the query language needs advanced
-visibility, which says so in its error).
+ListOpen/ListClosed with their filters read basic visibility (the main store);
+ListWorkflowExecutions, ScanWorkflowExecutions and CountWorkflowExecutions take Cadence's
+query language and run on the configured ``QueryBackend`` (Elasticsearch, or the main
+store's records filtered in memory).
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ from cadence_py.frontend.workflows.base import WorkflowAPIBase
 from cadence_py.persistence.visibility import OPEN, ListFilter, VisibilityRecord
 from cadence_py.rpc import idl
 from cadence_py.rpc.context import RequestContext
+from cadence_py.visibility.query import ast
+from cadence_py.visibility.query.parser import QueryError
+from cadence_py.visibility.query.validate import compile_query
 
 DEFAULT_PAGE_SIZE = 1000
 MAX_PAGE_SIZE = 10000
-QUERY_NEEDS_ES = ("Query is not supported by basic visibility; it needs advanced "
-                  "visibility (Elasticsearch). Use an empty query, or the open/closed "
-                  "list filters.")
 
 
 def execution_info(record: VisibilityRecord) -> Any:
@@ -45,6 +46,8 @@ def execution_info(record: VisibilityRecord) -> Any:
 
 class VisibilityAPIs(WorkflowAPIBase):
     visibility: Any
+    queries: Any  # visibility.backends.QueryBackend
+    search_attributes: Any  # visibility.attributes.SearchAttributes
 
     def _page(self, domain_id: str, open_runs: bool, where: ListFilter, page_size: int,
               token: bytes | None) -> tuple[list[Any], bytes | None]:
@@ -98,44 +101,33 @@ class VisibilityAPIs(WorkflowAPIBase):
         return idl.shared().ListClosedWorkflowExecutionsResponse(executions=executions,
                                                                  nextPageToken=token)
 
-    def _all(self, request: Any) -> Any:
+    def _query(self, request: Any) -> tuple[Any, ast.Query, dict[str, int]]:
         if request is None:
             raise errors.bad_request(errors.REQUEST_NOT_SET)
         domain = self._domain(request.domain)
-        if (request.query or "").strip():
-            raise errors.bad_request(QUERY_NEEDS_ES)
-        return domain
+        valid = self.search_attributes.valid()
+        try:
+            return domain, compile_query(request.query or "", valid), valid
+        except QueryError as e:
+            raise errors.bad_request(str(e)) from None
 
     def ListWorkflowExecutions(self, ctx: RequestContext, request: Any) -> Any:
-        domain = self._all(request)
-        token = request.nextPageToken
-        phase, inner = (token[:1], token[1:]) if token else (b"o", None)
+        domain, query, valid = self._query(request)
         size = request.pageSize or DEFAULT_PAGE_SIZE
-        executions, nxt = self._page(domain.info.id, phase == b"o", ListFilter(), size, inner)
-        if nxt is not None:
-            nxt = phase + nxt
-        elif phase == b"o":
-            nxt = b"c"  # open runs done; closed runs next
-        if nxt == b"c" and len(executions) < size:
-            more, inner_next = self._page(domain.info.id, False, ListFilter(),
-                                          size - len(executions), None)
-            executions += more
-            nxt = b"c" + inner_next if inner_next else None
-        return idl.shared().ListWorkflowExecutionsResponse(executions=executions,
-                                                           nextPageToken=nxt)
+        if size > MAX_PAGE_SIZE:
+            raise errors.bad_request(f"Pagesize is larger than allow {MAX_PAGE_SIZE}")
+        try:
+            records, token = self.queries.list(domain.info.id, query, valid, size,
+                                               request.nextPageToken)
+        except (ValueError, binascii.Error, json.JSONDecodeError):
+            raise errors.bad_request(errors.INVALID_NEXT_PAGE_TOKEN) from None
+        return idl.shared().ListWorkflowExecutionsResponse(
+            executions=[execution_info(r) for r in records], nextPageToken=token)
 
     def ScanWorkflowExecutions(self, ctx: RequestContext, request: Any) -> Any:
         return self.ListWorkflowExecutions(ctx, request)
 
     def CountWorkflowExecutions(self, ctx: RequestContext, request: Any) -> Any:
-        domain = self._all(request)
-        count = 0
-        for open_runs in (True, False):
-            token = None
-            while True:
-                records, token = self.visibility.list(domain.info.id, open_runs, ListFilter(),
-                                                      MAX_PAGE_SIZE, token)
-                count += len(records)
-                if not token:
-                    break
-        return idl.shared().CountWorkflowExecutionsResponse(count=count)
+        domain, query, valid = self._query(request)
+        return idl.shared().CountWorkflowExecutionsResponse(
+            count=self.queries.count(domain.info.id, query, valid))

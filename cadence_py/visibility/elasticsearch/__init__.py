@@ -1,0 +1,1 @@
+"""Advanced visibility on Elasticsearch 7: index template, indexer, queries."""

@@ -2,7 +2,7 @@
 #   make run    install and start the server on the embedded SQLite store
 #   make test   install everything the tests need and run the whole suite
 #
-# Downloads (Cassandra jars, Maven repo, the built Cadence CLI) are cached in CACHE_DIR,
+# Downloads (Cassandra and Elasticsearch jars, Maven repo, the built Cadence CLI) are cached in CACHE_DIR,
 # outside the clone so that fresh clones on the same machine reuse them.
 
 PYTHON    ?= python3
@@ -11,7 +11,7 @@ export CADENCE_PY_CACHE := $(CACHE_DIR)
 GO        ?= $(shell command -v go || echo /usr/local/go/bin/go)
 PYTEST_ARGS ?=
 
-.PHONY: run install install-test deps cli go-client java-client cassandra-jars graphite compose-spec test test-fast clean-cache
+.PHONY: run install install-test deps cli go-client java-client cassandra-jars es-jars graphite compose-spec test test-fast clean-cache
 
 install:
 	$(PYTHON) -m pip install -q -e .
@@ -37,6 +37,10 @@ java-client:
 cassandra-jars:
 	$(PYTHON) -m tests.harness.cassandra fetch
 
+# Elasticsearch 7.10.2 jars from Maven Central plus our compiled launcher (EsNode.java).
+es-jars:
+	$(PYTHON) -m tests.harness.elasticsearch fetch
+
 # The metrics pipeline: graphite-carbon + graphite-web (apt, needs root; apt-get update
 # runs only when one is missing) and the npm statsd daemon (cached in CACHE_DIR).
 graphite:
@@ -46,7 +50,7 @@ graphite:
 compose-spec:
 	PATH="$(dir $(GO)):$$PATH" $(PYTHON) -m tests.harness.compose_spec
 
-deps: install-test cli go-client java-client cassandra-jars graphite compose-spec
+deps: install-test cli go-client java-client cassandra-jars es-jars graphite compose-spec
 
 test: deps
 	$(PYTHON) -m pytest $(PYTEST_ARGS)

@@ -1,4 +1,5 @@
-"""Session-wide fixtures: the real parts (Cassandra node, Cadence CLI) and helpers.
+"""Session-wide fixtures: the real parts (Cassandra and Elasticsearch nodes, Cadence CLI)
+and helpers.
 
 A fixture that cannot get its real part skips with the reason, except under CI=true
 where that is a failure: nothing may pass by testing nothing.
@@ -17,6 +18,7 @@ import pytest
 
 from tests.harness import cadence_cli
 from tests.harness import cassandra as cassandra_harness
+from tests.harness import elasticsearch as es_harness
 
 REPO = Path(__file__).resolve().parents[1]
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -50,6 +52,32 @@ def cassandra_node(tmp_path_factory: pytest.TempPathFactory
     except Exception as exc:  # noqa: BLE001
         node.stop()
         require(False, f"cannot start Cassandra: {exc}")
+    yield node
+    node.stop()
+
+
+@pytest.fixture(scope="session")
+def elasticsearch_node(tmp_path_factory: pytest.TempPathFactory
+                       ) -> Iterator[es_harness.ElasticsearchNode]:
+    """One real Elasticsearch 7.10.2 node for the whole run, on loopback (512 MiB heap).
+
+    Skips (locally) only when the JDK or Maven is missing or the jars cannot be fetched;
+    once the jars are there, a node that does not start is a failure everywhere.
+    """
+    require(es_harness.jdk_tool("java") is not None, "no java on PATH for Elasticsearch")
+    if not es_harness.is_fetched():
+        require(shutil.which("mvn") is not None and es_harness.jdk_tool("javac") is not None,
+                "need mvn and javac to fetch Elasticsearch")
+        try:
+            es_harness.fetch()
+        except Exception as exc:  # noqa: BLE001 - reported as skip/fail reason
+            require(False, f"cannot fetch Elasticsearch jars: {exc}")
+    node = es_harness.ElasticsearchNode(tmp_path_factory.mktemp("elasticsearch"))
+    try:
+        node.start()
+    except Exception as exc:  # noqa: BLE001
+        node.stop()
+        pytest.fail(f"cannot start Elasticsearch: {exc}")
     yield node
     node.stop()
 

@@ -33,36 +33,58 @@ class Scope:
 
     ``metrics.scope(operation="RegisterDomain").tagged(domain=d).inc("cadence_requests")``.
     Scopes are cheap values; create them per call.
+
+    A scope remembers its root tags (service, config tags and operation, without the
+    tags added later). A metric with a Cadence "rollup" name (``task_requests_per_domain``
+    rolls up to ``task_requests``) is also emitted under the rollup name with the root
+    tags only, as Cadence's metricsScope does, so dashboards can sum over domains and
+    task lists without knowing them.
     """
 
-    __slots__ = ("_metrics", "_tags", "_rate")
+    __slots__ = ("_metrics", "_tags", "_rate", "_root")
 
-    def __init__(self, metrics: "Metrics", tags: Mapping[str, str], rate: float) -> None:
+    def __init__(self, metrics: "Metrics", tags: Mapping[str, str], rate: float,
+                 root: Mapping[str, str] | None = None) -> None:
         self._metrics = metrics
         self._tags = dict(tags)
         self._rate = rate
+        self._root = dict(tags if root is None else root)
 
     @property
     def tags(self) -> dict[str, str]:
         return dict(self._tags)
 
+    @property
+    def enabled(self) -> bool:
+        return self._metrics.enabled
+
     def tagged(self, **tags: str) -> "Scope":
-        return Scope(self._metrics, {**self._tags, **tags}, self._rate)
+        return Scope(self._metrics, {**self._tags, **tags}, self._rate, self._root)
 
-    def inc(self, name: str, value: int = 1) -> None:
+    def inc(self, name: str, value: int = 1, rollup: str | None = None) -> None:
         self._metrics.emit(COUNTER, name, self._tags, value, self._rate)
+        if rollup is not None:
+            self._metrics.emit(COUNTER, rollup, self._root, value, self._rate)
 
-    def timing(self, name: str, seconds: float) -> None:
-        """Record a duration (sent in milliseconds). A domain-tagged timer is also
-        recorded under ``domain=all``, so dashboards get a cross-domain aggregate."""
-        ms = seconds * 1000.0
+    def timing(self, name: str, seconds: float, rollup: str | None = None) -> None:
+        """Record a duration (sent in milliseconds)."""
+        self.record_ms(name, seconds * 1000.0, rollup)
+
+    def record_ms(self, name: str, ms: float, rollup: str | None = None) -> None:
+        """Record a timer value as is. With a rollup name it is also recorded under
+        that name with the root tags; otherwise a domain-tagged timer is also recorded
+        under ``domain=all``, so dashboards get a cross-domain aggregate."""
         self._metrics.emit(TIMER, name, self._tags, ms, self._rate)
-        if names.DOMAIN in self._tags and self._tags[names.DOMAIN] != names.ALL:
+        if rollup is not None:
+            self._metrics.emit(TIMER, rollup, self._root, ms, self._rate)
+        elif names.DOMAIN in self._tags and self._tags[names.DOMAIN] != names.ALL:
             self._metrics.emit(TIMER, name, {**self._tags, names.DOMAIN: names.ALL}, ms,
                                self._rate)
 
-    def gauge(self, name: str, value: float) -> None:
+    def gauge(self, name: str, value: float, rollup: str | None = None) -> None:
         self._metrics.emit(GAUGE, name, self._tags, value, 1.0)
+        if rollup is not None:
+            self._metrics.emit(GAUGE, rollup, self._root, value, 1.0)
 
 
 class Metrics:
@@ -84,7 +106,8 @@ class Metrics:
     def scope(self, operation: str, **tags: str) -> Scope:
         """The scope for one operation, with the root tags and its sample rate."""
         rate = self.sample_rates.get(operation, 1.0)
-        return Scope(self, {**self.root_tags, names.OPERATION: operation, **tags}, rate)
+        root = {**self.root_tags, names.OPERATION: operation}
+        return Scope(self, {**root, **tags}, rate, root)
 
     def emit(self, kind: str, name: str, tags: Mapping[str, str], value: float,
              rate: float) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 
 from cadence_py.metrics.names import UNKNOWN
 
@@ -28,8 +29,15 @@ def clean(value: str) -> str:
 
 def statsd_key(name: str, tags: Mapping[str, str]) -> str:
     """``name.k1.v1.k2.v2...`` with the tag keys sorted, as Cadence flattens them."""
+    return _flat(name, tuple(sorted(tags.items())))
+
+
+@lru_cache(maxsize=4096)
+def _flat(name: str, items: tuple[tuple[str, str], ...]) -> str:
+    # The same few hundred series are emitted over and over on the hot paths (queue
+    # tasks, polls, store calls): flatten each once.
     parts = [clean(name)]
-    for key in sorted(tags):
+    for key, value in items:
         parts.append(clean(key))
-        parts.append(clean(tags[key]))
+        parts.append(clean(value))
     return ".".join(parts)

@@ -4,8 +4,8 @@
 ``persistence_requests`` and times ``persistence_latency`` for each listed method under
 Cadence's operation name, and classifies failures into ``persistence_errors`` and the
 typed ``persistence_errors_*`` counters. Unlisted attributes pass straight through, so
-the same wrapper serves the domain store today and the execution/task stores later
-(each with its own method -> operation table).
+the same wrapper serves the domain, execution and task stores (each with its own
+method -> operation table in names.py, and the metrics client of the role using it).
 """
 
 from __future__ import annotations
@@ -83,3 +83,14 @@ def metered(store: T, metrics: Metrics, operations: Mapping[str, str]) -> T:
 
 def metered_domain_store(store: DomainStore, metrics: Metrics) -> DomainStore:
     return metered(store, metrics, names.DOMAIN_STORE_OPERATIONS)
+
+
+def metered_execution_store(store: T, metrics: Metrics) -> T:
+    """The history role's ExecutionStore, metered under Cadence's ExecutionManager,
+    ShardManager and HistoryManager operation names."""
+    return metered(store, metrics, names.EXECUTION_STORE_OPERATIONS)
+
+
+def metered_task_store(store: T, metrics: Metrics) -> T:
+    """The matching role's TaskStore, metered under Cadence's TaskManager operations."""
+    return metered(store, metrics, names.TASK_STORE_OPERATIONS)

@@ -19,6 +19,9 @@ from cadence_py.history.mutations import is_running
 from cadence_py.history.notifier import HistoryNotifier
 from cadence_py.history.run_update import RunUpdate
 from cadence_py.history.shard import TaskIdAllocator
+from cadence_py.metrics.client import Metrics
+from cadence_py.metrics.gauges import DomainNames
+from cadence_py.metrics.history import WorkflowMetrics
 from cadence_py.persistence import errors as perr
 from cadence_py.persistence.domains import DomainRecord
 from cadence_py.persistence.executions import ExecutionStore
@@ -36,10 +39,11 @@ def event_version(domain: DomainRecord) -> int:
 
 class EngineCore:
     def __init__(self, store: ExecutionStore, domains: DomainCache,
-                 config: HistoryConfig | None = None) -> None:
+                 config: HistoryConfig | None = None, metrics: Metrics | None = None) -> None:
         self.store = store
         self.domains = domains
         self.config = config or HistoryConfig()
+        self.workflow_metrics = WorkflowMetrics(metrics or Metrics(), DomainNames(domains))
         self.ids = TaskIdAllocator(store)
         self.locks = KeyedLocks()
         self.notifier = HistoryNotifier()
@@ -100,6 +104,7 @@ class EngineCore:
             for timer_listener in self.timer_listeners:
                 timer_listener(earliest)
         self.notifier.notify(info.domain_id, info.workflow_id, info.run_id)
+        self.workflow_metrics.committed(upd)  # never raises
 
     def new_update(self, state: MutableState, domain: DomainRecord) -> RunUpdate:
         return RunUpdate(state, event_version(domain), self.ids)

@@ -17,6 +17,9 @@ from gevent.event import Event
 from gevent.pool import Pool
 
 from cadence_py.history import timers, transfer
+from cadence_py.metrics.client import Metrics
+from cadence_py.metrics.gauges import DomainNames
+from cadence_py.metrics.history import QueueMetrics, timer_queue_metrics, transfer_queue_metrics
 from cadence_py.persistence import records as r
 
 log = logging.getLogger(__name__)
@@ -27,6 +30,7 @@ BATCH = 200
 
 class _Processor:
     name = "queue"
+    metrics: QueueMetrics
 
     def __init__(self, concurrency: int = 16) -> None:
         self.wake = Event()
@@ -62,15 +66,20 @@ class _Processor:
     def _round(self) -> float:
         raise NotImplementedError
 
-    def _spawn(self, key: Any, fn: Callable[[], None]) -> None:
+    def _spawn(self, key: Any, task: Any, fn: Callable[[], None]) -> None:
         self.in_flight.add(key)
+        self.metrics.taken(key, task)
 
         def run() -> None:
+            started = time.monotonic()
             try:
                 fn()
-            except Exception:  # noqa: BLE001
+            except Exception as exc:  # noqa: BLE001
+                self.metrics.finished(key, task, started, exc)
                 log.exception("%s task %s failed; will retry", self.name, key)
                 gevent.sleep(RETRY_WAIT)
+            else:
+                self.metrics.finished(key, task, started, None)
             finally:
                 self.in_flight.discard(key)
                 if not self.in_flight:
@@ -81,18 +90,20 @@ class _Processor:
 class TransferQueueProcessor(_Processor):
     name = "transfer"
 
-    def __init__(self, engine: Any, matching: Any, visibility: Any = None) -> None:
+    def __init__(self, engine: Any, matching: Any, visibility: Any = None,
+                 metrics: Metrics | None = None) -> None:
         super().__init__()
         self.engine = engine
         self.matching = matching
         self.visibility = visibility
+        self.metrics = transfer_queue_metrics(metrics or Metrics(), DomainNames(engine.domains))
         engine.transfer_listeners.append(self.notify)
 
     def _round(self) -> float:
         tasks = [t for t in self.engine.store.get_transfer_tasks(BATCH)
                  if t.task_id not in self.in_flight]
         for task in tasks:
-            self._spawn(task.task_id, lambda task=task: self._process(task))
+            self._spawn(task.task_id, task, lambda task=task: self._process(task))
         return 0 if tasks else IDLE_WAIT
 
     def _process(self, task: r.TransferTask) -> None:
@@ -108,9 +119,10 @@ class TransferQueueProcessor(_Processor):
 class TimerQueueProcessor(_Processor):
     name = "timer"
 
-    def __init__(self, engine: Any) -> None:
+    def __init__(self, engine: Any, metrics: Metrics | None = None) -> None:
         super().__init__()
         self.engine = engine
+        self.metrics = timer_queue_metrics(metrics or Metrics(), DomainNames(engine.domains))
         engine.timer_listeners.append(self.notify)
 
     def _round(self) -> float:
@@ -118,7 +130,8 @@ class TimerQueueProcessor(_Processor):
         tasks = [t for t in self.engine.store.get_timer_tasks(now, BATCH)
                  if (t.fire_time, t.task_id) not in self.in_flight]
         for task in tasks:
-            self._spawn((task.fire_time, task.task_id), lambda task=task: self._process(task))
+            self._spawn((task.fire_time, task.task_id), task,
+                        lambda task=task: self._process(task))
         if tasks:
             return 0
         upcoming = self.engine.store.next_timer_time()

@@ -10,6 +10,8 @@ from gevent.event import Event
 
 from cadence_py.matching.queries import QueryRegistry, QueryTask
 from cadence_py.matching.task_list import TaskListManager
+from cadence_py.metrics.matching import ADD_OPERATIONS, POLL_OPERATIONS, MatchingMetrics
+from cadence_py.metrics.names import MATCHING_QUERY_WORKFLOW
 from cadence_py.persistence import records as r
 from cadence_py.persistence.executions import MatchingTask, TaskStore
 
@@ -17,8 +19,9 @@ DECISION, ACTIVITY = 0, 1
 
 
 class MatchingEngine:
-    def __init__(self, store: TaskStore) -> None:
+    def __init__(self, store: TaskStore, metrics: MatchingMetrics | None = None) -> None:
         self.store = store
+        self.metrics = metrics or MatchingMetrics()
         self._lists: dict[tuple[str, str, int], TaskListManager] = {}
         self.queries = QueryRegistry()
         self.stopping = Event()
@@ -29,22 +32,28 @@ class MatchingEngine:
         if manager is None:
             # Creating a manager loads its backlog, which may yield (Cassandra): two
             # greenlets can get here for one key; the first stored manager wins.
-            manager = self._lists.setdefault(
-                key, TaskListManager(self.store, domain_id, name, task_type))
+            manager = self._lists.setdefault(key, TaskListManager(
+                self.store, domain_id, name, task_type,
+                self.metrics.task_list(domain_id, name, task_type)))
         return manager
 
     def add_task(self, task: r.TransferTask) -> None:
         """Called by history's transfer queue for decision and activity tasks."""
         task_type = DECISION if task.type == r.TRANSFER_DECISION else ACTIVITY
-        self.task_list(task.domain_id, task.task_list, task_type).add(MatchingTask(
-            task_id=task.task_id, domain_id=task.domain_id, workflow_id=task.workflow_id,
-            run_id=task.run_id, schedule_id=task.schedule_id, created_time=time.time_ns()))
+        manager = self.task_list(task.domain_id, task.task_list, task_type)
+        with self.metrics.call(ADD_OPERATIONS[task_type], manager.metrics):
+            manager.add(MatchingTask(
+                task_id=task.task_id, domain_id=task.domain_id, workflow_id=task.workflow_id,
+                run_id=task.run_id, schedule_id=task.schedule_id,
+                created_time=time.time_ns()))
 
     def poll(self, domain_id: str, name: str, task_type: int, timeout: float,
              identity: str = "") -> Any:
         if self.stopping.is_set():
             timeout = 0
-        return self.task_list(domain_id, name, task_type).poll(timeout, identity)
+        manager = self.task_list(domain_id, name, task_type)
+        with self.metrics.call(POLL_OPERATIONS.get(task_type, "Poll"), manager.metrics):
+            return manager.poll(timeout, identity)
 
     def query(self, task_list: str, query: QueryTask, timeout: float) -> Any:
         """Dispatch a query to the decision pollers of ``task_list``; wait for the answer.
@@ -52,9 +61,11 @@ class MatchingEngine:
         Returns the RespondQueryTaskCompletedRequest, or None if no worker answered.
         """
         result = self.queries.register(query)
-        self.task_list(query.domain_id, task_list, DECISION).offer_query(query)
+        manager = self.task_list(query.domain_id, task_list, DECISION)
         try:
-            return result.get(timeout=max(timeout, 0))
+            with self.metrics.call(MATCHING_QUERY_WORKFLOW, manager.metrics):
+                manager.offer_query(query)
+                return result.get(timeout=max(timeout, 0))
         except gevent.Timeout:
             return None
         finally:
@@ -71,6 +82,9 @@ class MatchingEngine:
         self.stopping.set()
         for manager in self._lists.values():
             manager.release_waiters()
+
+    def managers(self) -> list[TaskListManager]:
+        return list(self._lists.values())
 
     def known_lists(self, domain_id: str) -> list[TaskListManager]:
         return [m for (d, _, _), m in self._lists.items() if d == domain_id]

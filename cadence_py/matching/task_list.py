@@ -15,6 +15,7 @@ from typing import Any
 import gevent
 from gevent.event import AsyncResult
 
+from cadence_py.metrics.matching import MatchingMetrics, TaskListMetrics
 from cadence_py.persistence.executions import MatchingTask, TaskStore
 
 
@@ -26,8 +27,10 @@ class PollerInfo:
 
 
 class TaskListManager:
-    def __init__(self, store: TaskStore, domain_id: str, name: str, task_type: int) -> None:
+    def __init__(self, store: TaskStore, domain_id: str, name: str, task_type: int,
+                 metrics: TaskListMetrics | None = None) -> None:
         self.store = store
+        self.metrics = metrics or MatchingMetrics().task_list(domain_id, name, task_type)
         self.domain_id = domain_id
         self.name = name
         self.task_type = task_type
@@ -75,23 +78,33 @@ class TaskListManager:
 
     def poll(self, timeout: float, identity: str = "") -> Any:
         """A MatchingTask, a QueryTask, or None when ``timeout`` passes."""
+        result, handed_over = self._poll(timeout, identity)
+        self.metrics.polled(result, handed_over)
+        return result
+
+    def backlog_size(self) -> int:
+        return len(self.backlog)
+
+    def _poll(self, timeout: float, identity: str) -> tuple[Any, bool]:
+        """(what the poll gets, whether it was handed over rather than taken from the
+        backlog)."""
         if identity:
             self.pollers[identity] = PollerInfo(identity, time.time_ns())
         if self.queries:
-            return self.queries.popleft()
+            return self.queries.popleft(), True
         if self.backlog:
-            return self.backlog.popleft()
+            return self.backlog.popleft(), False
         if timeout <= 0:
-            return None
+            return None, False
         waiter: AsyncResult = AsyncResult()
         self.waiters.append(waiter)
         try:
-            return waiter.get(timeout=timeout)
+            return waiter.get(timeout=timeout), True
         except gevent.Timeout:
             if waiter.ready():
-                return waiter.get()
+                return waiter.get(), True
             waiter.set(None)  # nobody may hand a task to this expired poll
-            return None
+            return None, False
         finally:
             if identity:
                 self.pollers[identity] = PollerInfo(identity, time.time_ns())

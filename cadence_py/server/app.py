@@ -14,7 +14,10 @@ from cadence_py.frontend import FrontendConfig, WorkflowHandler
 from cadence_py.frontend.admin_handler import AdminHandler, HealthHandler
 from cadence_py.metrics import names as metric_names
 from cadence_py.metrics import new_metrics
-from cadence_py.metrics.persistence import metered_domain_store
+from cadence_py.metrics.gauges import GaugeReporter
+from cadence_py.metrics.matching import MatchingMetrics
+from cadence_py.metrics.persistence import (metered_domain_store, metered_execution_store,
+                                            metered_task_store)
 from cadence_py.metrics.rpc import RpcMetrics
 from cadence_py.persistence.domains import DomainStore
 from cadence_py.common.domain_cache import DomainCache
@@ -46,18 +49,30 @@ class CadenceServer:
     def __init__(self, config: ServerConfig, domains: DomainStore | None = None) -> None:
         self.config = config
         self.metrics = new_metrics(metric_names.FRONTEND, config.metrics_for("frontend"))
+        self.history_metrics = new_metrics(metric_names.HISTORY, config.metrics_for("history"))
+        self.matching_metrics = new_metrics(metric_names.MATCHING,
+                                            config.metrics_for("matching"))
         raw_domains = domains or open_domain_store(config)
         self.domains = metered_domain_store(raw_domains, self.metrics)
         frontend_config = FrontendConfig(cluster_name=config.cluster_name)
         self.domain_cache = DomainCache(self.domains)
-        self.executions, self.tasks = open_execution_stores(config, raw_domains)
-        self.history = HistoryEngine(self.executions, self.domain_cache)
-        self.matching = MatchingEngine(self.tasks)
+        executions, tasks = open_execution_stores(config, raw_domains)
+        self.executions = metered_execution_store(executions, self.history_metrics)
+        self.tasks = metered_task_store(tasks, self.matching_metrics)
+        self.history = HistoryEngine(self.executions, self.domain_cache,
+                                     metrics=self.history_metrics)
+        self.matching = MatchingEngine(
+            self.tasks, MatchingMetrics(self.matching_metrics, self.domain_cache))
         self.visibility = open_visibility_store(config, raw_domains)
         self.history.visibility_store = self.visibility
         self.transfer_queue = TransferQueueProcessor(
-            self.history, self.matching, VisibilityWriter(self.history, self.visibility))
-        self.timer_queue = TimerQueueProcessor(self.history)
+            self.history, self.matching, VisibilityWriter(self.history, self.visibility),
+            metrics=self.history_metrics)
+        self.timer_queue = TimerQueueProcessor(self.history, metrics=self.history_metrics)
+        self.gauges = GaugeReporter()  # queue lag, task list backlog
+        self.gauges.add(self.transfer_queue.metrics.report)
+        self.gauges.add(self.timer_queue.metrics.report)
+        self.gauges.add(self.matching.metrics.gauges(self.matching.managers))
         dispatcher = ThriftDispatcher(capture_dir=os.environ.get("CADENCE_PY_CAPTURE_DIR"))
         dispatcher.register("WorkflowService", idl.workflow_service().WorkflowService,
                             WorkflowHandler(self.domains, frontend_config, self.history,
@@ -77,6 +92,7 @@ class CadenceServer:
     def start(self) -> None:
         self.transfer_queue.start()
         self.timer_queue.start()
+        self.gauges.start()
         self.tchannel.start()
         host, port = self.address
         log.info("cadence-py frontend listening on %s:%d (store: %s)", host, port,
@@ -93,6 +109,8 @@ class CadenceServer:
         self.tchannel.stop(grace)
         self.transfer_queue.stop()
         self.timer_queue.stop()
+        self.gauges.stop()
         self.domains.close()
-        self.metrics.close()
+        for metrics in (self.metrics, self.history_metrics, self.matching_metrics):
+            metrics.close()
         log.info("stopped")

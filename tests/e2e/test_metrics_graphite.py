@@ -1,8 +1,10 @@
 """cadence-py -> real statsd daemon -> real carbon whisper files and graphite-web.
 
-The real Cadence CLI registers a domain, asks for a missing one and starts a workflow;
-the series Cadence's dashboards expect then exist in carbon with the right counts, and
-every panel of config/graphite-dashboard.json loads into graphite-web and renders.
+The real Cadence CLI registers a domain, asks for a missing one and starts a workflow
+that no worker polls; a small Python worker then runs another workflow to completion
+(an activity and a 2 s timer). The series Cadence's dashboards expect then exist in
+carbon with the right counts, for the frontend, history and matching roles, and every
+panel of config/graphite-dashboard.json loads into graphite-web and renders.
 """
 
 from __future__ import annotations
@@ -17,10 +19,14 @@ from typing import Any
 import pytest
 
 from tests.conftest import REPO, require
+from tests.e2e.pyworker import TASK_LIST as WORKER_TASK_LIST
+from tests.e2e.pyworker import PyWorker
 from tests.harness import graphite as harness
 from tests.harness.server import ServerProcess
 
 FRONTEND = "cadence_service.cadence-frontend"
+HISTORY = "cadence_service.cadence-history"
+MATCHING = "cadence_service.cadence-matching"
 DOMAIN = "metrics-e2e"
 
 CONFIG = """\
@@ -32,6 +38,12 @@ persistence:
       sqlite: {{path: cadence.db}}
 services:
   frontend:
+    metrics:
+      statsd: {{hostPort: "{host_port}", prefix: cadence, flushInterval: 100ms}}
+  history:
+    metrics:
+      statsd: {{hostPort: "{host_port}", prefix: cadence, flushInterval: 100ms}}
+  matching:
     metrics:
       statsd: {{hostPort: "{host_port}", prefix: cadence, flushInterval: 100ms}}
 """
@@ -77,9 +89,30 @@ def server(stack: harness.GraphiteStack, cadence_cli_bin: Path,
         started = cli("--do", DOMAIN, "workflow", "start", "--tl", "metrics-tl",
                       "--wt", "metrics-type", "--et", "60", "--wid", "metrics-wf")
         assert started.returncode == 0, started.stdout + started.stderr
+        run_to_completion(proc, "metrics-worker-wf")
         yield proc
     finally:
         proc.stop()
+
+
+def run_to_completion(proc: ServerProcess, workflow_id: str, timeout: float = 60) -> None:
+    """The Python worker's workflow: a decision, an activity, a 2 s timer, a decision."""
+    worker = PyWorker(proc.port, DOMAIN)
+    try:
+        worker.start(workflow_id)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            while worker.decide_once(ttl_ms=2500):
+                pass
+            activity = worker.take_activity(ttl_ms=2500)
+            if activity is not None:
+                worker.complete_activity(activity)
+            last = worker.history(workflow_id)[-1]
+            if last.eventType == worker.shared.EventType.WorkflowExecutionCompleted:
+                return
+        raise AssertionError(f"{workflow_id} did not complete")
+    finally:
+        worker.close()
 
 
 def wait_for(check: Callable[[], Any], what: str, timeout: float = 20) -> Any:
@@ -105,8 +138,8 @@ def total(stack: harness.GraphiteStack, metric: str, expected: float) -> float:
     return sum(stack.values(metric))
 
 
-def rpc(metric: str, domain: str, operation: str) -> str:
-    return (f"{metric}.{FRONTEND}.caller.*.domain.{domain}.operation.{operation}"
+def rpc(metric: str, domain: str, operation: str, caller: str = "*") -> str:
+    return (f"{metric}.{FRONTEND}.caller.{caller}.domain.{domain}.operation.{operation}"
             f".transport.tchannel")
 
 
@@ -127,12 +160,13 @@ def test_request_counter_and_latency_series(stack: harness.GraphiteStack,
 
 def test_domain_tagged_series_of_a_started_workflow(stack: harness.GraphiteStack,
                                                     server: ServerProcess) -> None:
-    count = one_series(stack, "stats.counters.cadence." +
-                       rpc("cadence_requests", DOMAIN, "StartWorkflowExecution") + ".count")
-    assert total(stack, count, 1) == 1
-    for domain in (DOMAIN, "all"):
-        one_series(stack, "stats.timers.cadence." +
-                   rpc("cadence_latency", domain, "StartWorkflowExecution") + ".upper_90")
+    for caller in ("cadence-client", "py-worker"):  # the CLI's start, the worker's start
+        count = one_series(stack, "stats.counters.cadence." + rpc(
+            "cadence_requests", DOMAIN, "StartWorkflowExecution", caller) + ".count")
+        assert total(stack, count, 1) == 1
+        for domain in (DOMAIN, "all"):
+            one_series(stack, "stats.timers.cadence." + rpc(
+                "cadence_latency", domain, "StartWorkflowExecution", caller) + ".upper_90")
 
 
 def test_errors_are_counted_by_type(stack: harness.GraphiteStack,
@@ -187,11 +221,57 @@ def test_dashboard_loads_and_every_panel_renders(stack: harness.GraphiteStack,
                                        "cadence_errors_entity_not_exists"),
                         "entity_not_exists on the error panel")) == 1
     assert sum(wait_for(lambda: points("Workflows started/s", "started"),
-                        "the started workflow")) == 1
+                        "the started workflows")) == 2
+    assert sum(wait_for(lambda: points("Workflows started/s", "runs started"),
+                        "the runs history started")) == 2
+    assert sum(wait_for(lambda: points("Workflows completed/s by close status",
+                                       "workflow_success"), "the completed workflow")) == 1
+    # The CLI's workflow has no worker: its first decision waits in the task list.
+    backlog = f"{DOMAIN}.metrics-tl.decision"
+    assert wait_for(lambda: points("Task list backlog (domain.tasklist.type)", backlog),
+                    "the decision backlog")[-1] == 1
     assert wait_for(lambda: points("Persistence latency p90 by operation", "CreateDomain"),
                     "CreateDomain on the persistence latency panel")
     assert {s["target"] for s in rendered["Frontend latency p90 by API"]} >= {
         "RegisterDomain", "DescribeDomain"}
+
+
+def test_history_and_matching_series(stack: harness.GraphiteStack,
+                                     server: ServerProcess) -> None:
+    counters = "stats.counters.cadence."
+    # Workflow lifecycle (history's CompletionStats scope).
+    done = one_series(stack, f"{counters}workflow_success.{HISTORY}.domain.{DOMAIN}.operation"
+                             f".CompletionStats.stats_type.count.tasklist.{WORKER_TASK_LIST}"
+                             ".workflowType.crashy.count")
+    assert total(stack, done, 1) == 1
+    started = f"{counters}workflow_started_count.{HISTORY}.domain.{DOMAIN}.operation" \
+              ".TransferActiveTaskRecordWorkflowStarted.count"
+    assert total(stack, started, 2) == 2
+    # Queue processing, rolled up per task type, with Cadence's operation names.
+    for operation, tasks in (("TransferActiveTaskDecision", 4), ("TransferActiveTaskActivity", 1),
+                             ("TimerActiveTaskUserTimer", 1)):
+        assert total(stack, f"{counters}task_requests.{HISTORY}.operation.{operation}.count",
+                     tasks) >= tasks, operation
+    latency = f"stats.timers.cadence.task_latency.{HISTORY}.operation.TimerActiveTaskUserTimer"
+    values = wait_for(lambda: stack.values(latency + ".upper_90"), latency)
+    assert all(0 <= v < 10_000 for v in values)
+    assert stack.series(f"{counters}task_errors.*.*.*.*.count") == []
+    # Matching: polls and adds, per task list and rolled up.
+    polls = f"{counters}poll_success.{MATCHING}.operation.TaskListMgr.count"
+    assert total(stack, polls, 4) >= 4  # three decisions and an activity, at least
+    add = one_series(stack, f"{counters}cadence_requests_per_tl.{MATCHING}.domain.{DOMAIN}"
+                            ".operation.AddActivityTask.tasklist.*.tasklistType.activity.count")
+    assert total(stack, add, 1) == 1
+    # Gauges: the unpolled decision of the CLI's workflow is backlog; the queues drained.
+    backlog = (f"stats.gauges.cadence.task_backlog_per_tl.{MATCHING}.domain.{DOMAIN}"
+               ".operation.TaskListMgr.tasklist.metrics-tl.tasklistType.decision")
+    assert wait_for(lambda: stack.values(backlog), backlog)[-1] == 1
+    lag = f"stats.gauges.cadence.shardinfo_transfer_lag.{HISTORY}.operation.ShardInfo"
+    assert wait_for(lambda: stack.values(lag), lag)[-1] < 10_000
+    # The stores are metered under the role that uses them.
+    for service, operation in ((HISTORY, "CreateWorkflowExecution"), (MATCHING, "CreateTask")):
+        assert total(stack, f"{counters}persistence_requests.{service}.operation.{operation}"
+                     ".count", 2) >= 2, operation
 
 
 def test_json_logs_carry_request_fields(server: ServerProcess) -> None:

@@ -41,5 +41,7 @@ def test_every_target_reads_metrics_we_emit() -> None:
 def test_panels_cover_the_issue() -> None:
     titles = " | ".join(params["title"] for _, params, _ in STATE["graphs"])
     for words in ("requests/s by API", "errors/s by API", "latency p90", "latency median",
-                  "Persistence latency", "Persistence requests", "Workflows started"):
+                  "Persistence latency", "Persistence requests", "Workflows started",
+                  "Workflows completed", "Task list backlog", "Matching polls",
+                  "History queue tasks", "Queue processor lag"):
         assert words in titles

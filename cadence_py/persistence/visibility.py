@@ -32,6 +32,11 @@ class VisibilityRecord:
     parent_workflow_id: str = ""
     parent_run_id: str = ""
     parent_domain_id: str = ""
+    # For stores that expire rows (Cassandra's TTLs); SQLite ignores both. 0 = unknown:
+    # an open row then never expires (it is deleted at close anyway), and a closed row
+    # lives as long as its domain's retention, which the store looks up itself.
+    workflow_timeout_seconds: int = 0
+    retention_seconds: int = 0
 
 
 @dataclass
@@ -51,4 +56,6 @@ class VisibilityStore(Protocol):
              token: bytes | None) -> tuple[list[VisibilityRecord], bytes | None]:
         """Newest start first; ``token`` continues a previous page."""
 
-    def delete(self, domain_id: str, run_id: str) -> None: ...
+    def delete(self, domain_id: str, run_id: str, workflow_id: str | None = None) -> None:
+        """Forget the run (retention). ``workflow_id`` is optional but lets stores whose
+        rows are not keyed by run id find them cheaply (Cassandra's index)."""

@@ -63,6 +63,6 @@ class SQLiteVisibilityStore:
             next_token = base64.b64encode(json.dumps([last[1], last[2]]).encode())
         return records, next_token
 
-    def delete(self, domain_id: str, run_id: str) -> None:
+    def delete(self, domain_id: str, run_id: str, workflow_id: str | None = None) -> None:
         self.db.write(lambda c: c.execute("DELETE FROM visibility WHERE domain_id = ? AND "
                                           "run_id = ?", (domain_id, run_id)))

@@ -111,3 +111,14 @@ CREATE TABLE IF NOT EXISTS visibility (
     PRIMARY KEY (domain_id, run_id)
 );
 CREATE INDEX IF NOT EXISTS visibility_by_start ON visibility(domain_id, start_time DESC);
+
+-- The visibility outbox (persistence/visibility_queue.py): messages for the Elasticsearch
+-- indexer, read oldest first and deleted once applied. AUTOINCREMENT: a seq is never
+-- handed out twice, even after the newest message was deleted, so a late duplicate ack
+-- can never remove a newer message. Added without a version bump: the server applies
+-- this file (CREATE ... IF NOT EXISTS) at every start, so older files gain the table.
+CREATE TABLE IF NOT EXISTS visibility_queue (
+    seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+    payload         BLOB NOT NULL,
+    enqueued_at     INTEGER NOT NULL    -- unix nanos
+);

@@ -7,7 +7,6 @@ they can later run as separate processes against one Cassandra.
 from __future__ import annotations
 
 import logging
-from typing import Any
 import os
 
 from cadence_py.frontend import FrontendConfig, WorkflowHandler
@@ -25,22 +24,14 @@ from cadence_py.history.engine import HistoryEngine
 from cadence_py.history.queues import TimerQueueProcessor, TransferQueueProcessor
 from cadence_py.history.visibility import VisibilityWriter
 from cadence_py.matching import MatchingEngine
-from cadence_py.persistence.factory import open_domain_store, open_execution_stores
+from cadence_py.persistence.factory import (open_domain_store, open_execution_stores,
+                                            open_visibility_store)
 from cadence_py.rpc import idl
 from cadence_py.rpc.dispatch import ThriftDispatcher
 from cadence_py.server.config import ServerConfig
 from cadence_py.transport import TChannelServer
 
 log = logging.getLogger(__name__)
-
-
-def open_visibility_store(config: ServerConfig, domains: DomainStore) -> Any:
-    """Basic visibility on the main store (SQLite; Cassandra's tables come later)."""
-    from cadence_py.persistence.sqlite import SQLiteStore
-    from cadence_py.persistence.sqlite.visibility import SQLiteVisibilityStore
-    db = domains if isinstance(domains, SQLiteStore) else \
-        SQLiteStore(config.data_dir / "visibility.db")
-    return SQLiteVisibilityStore(db)
 
 
 class CadenceServer:

@@ -12,9 +12,32 @@ from cadence_py.rpc.dispatch import MethodSpec
 
 
 class AdminHandler:
-    def __init__(self, config: FrontendConfig, persistence_name: str) -> None:
+    def __init__(self, config: FrontendConfig, persistence_name: str,
+                 search_attributes: Any = None, elasticsearch: Any = None) -> None:
         self.config = config
         self.persistence_name = persistence_name
+        self.search_attributes = search_attributes  # visibility.attributes.SearchAttributes
+        self.elasticsearch = elasticsearch  # EsVisibility, when advanced visibility is on
+
+    def AddSearchAttribute(self, ctx: RequestContext, request: Any) -> None:
+        """Make keys valid for queries and upserts (`cadence adm cl asa`); with
+        Elasticsearch configured, also map them in the index (upstream's order)."""
+        if request is None:
+            raise errors.bad_request("Request is nil.")
+        keys = dict(request.searchAttribute or {})
+        if not keys:
+            raise errors.bad_request("SearchAttributes are not provided")
+        if self.search_attributes is None:
+            raise errors.internal_error("search attributes are not configured")
+        problem = self.search_attributes.add(keys)
+        if problem:
+            raise errors.bad_request(problem)
+        if self.elasticsearch is not None:
+            try:
+                self.elasticsearch.add_attributes(keys)
+            except Exception as exc:  # noqa: BLE001 - reported to the operator
+                raise errors.internal_error(f"Failed to update ES mapping, err: {exc}") \
+                    from None
 
     def DescribeCluster(self, ctx: RequestContext) -> Any:
         shared = idl.shared()

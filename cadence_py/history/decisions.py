@@ -17,6 +17,7 @@ from cadence_py.history.run_update import RunUpdate
 from cadence_py.persistence import records as r
 from cadence_py.persistence.domains import DomainRecord
 from cadence_py.rpc import idl
+from cadence_py.visibility.attributes import validate_upsert
 
 # DecisionTaskFailedCause values
 BAD_SCHEDULE_ACTIVITY = 1
@@ -150,6 +151,7 @@ class DecisionHandler:
         pass
 
     def _check_ContinueAsNewWorkflowExecution(self, a: Any, *_: Any) -> None:
+        self._check_search_attributes(a.searchAttributes, BAD_CONTINUE_AS_NEW)
         if (a.executionStartToCloseTimeoutSeconds or 0) < 0 or \
                 (a.taskStartToCloseTimeoutSeconds or 0) < 0:
             raise DecisionFailure(BAD_CONTINUE_AS_NEW, "A valid timeout may not be negative.")
@@ -160,6 +162,7 @@ class DecisionHandler:
                 raise DecisionFailure(BAD_CONTINUE_AS_NEW, str(exc)) from None
 
     def _check_StartChildWorkflowExecution(self, a: Any, *_: Any) -> None:
+        self._check_search_attributes(a.searchAttributes, BAD_START_CHILD)
         if not a.workflowId:
             raise DecisionFailure(BAD_START_CHILD, "Required field WorkflowID is not set on "
                                   "decision.")
@@ -201,6 +204,16 @@ class DecisionHandler:
         if a.searchAttributes is None or not a.searchAttributes.indexedFields:
             raise DecisionFailure(BAD_SEARCH_ATTRIBUTES,
                                   "IndexedFields is empty on decision.")
+        self._check_search_attributes(a.searchAttributes, BAD_SEARCH_ATTRIBUTES)
+
+    def _check_search_attributes(self, search: Any, cause: int) -> None:
+        """Upstream's search-attribute validator: known keys, typed values, limits."""
+        registry = getattr(self.engine, "search_attributes", None)
+        if registry is None or search is None or not search.indexedFields:
+            return
+        problem = validate_upsert(dict(search.indexedFields), registry.valid())
+        if problem:
+            raise DecisionFailure(cause, problem)
 
     # ------------------------------------------------------------- applying
     def apply(self, decisions: list[Any], completed_id: int) -> None:

@@ -21,8 +21,8 @@ def fire(engine: Any, task: r.TimerTask) -> None:
     """Apply one due timer task to its run (a no-op when it is no longer relevant)."""
     if task.type == r.TIMER_DELETE_HISTORY:
         engine.store.delete_workflow(task.domain_id, task.workflow_id, task.run_id)
-        if getattr(engine, "visibility_store", None) is not None:
-            engine.visibility_store.delete(task.domain_id, task.run_id)
+        if getattr(engine, "visibility_writer", None) is not None:
+            engine.visibility_writer.delete(task.domain_id, task.workflow_id, task.run_id)
         return
     handler = HANDLERS.get(task.type)
     if handler is None:

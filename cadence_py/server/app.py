@@ -22,14 +22,13 @@ from cadence_py.persistence.domains import DomainStore
 from cadence_py.common.domain_cache import DomainCache
 from cadence_py.history.engine import HistoryEngine
 from cadence_py.history.queues import TimerQueueProcessor, TransferQueueProcessor
-from cadence_py.history.visibility import VisibilityWriter
 from cadence_py.matching import MatchingEngine
-from cadence_py.persistence.factory import (open_domain_store, open_execution_stores,
-                                            open_visibility_store)
+from cadence_py.persistence.factory import open_domain_store, open_execution_stores
 from cadence_py.rpc import idl
 from cadence_py.rpc.dispatch import ThriftDispatcher
 from cadence_py.server.config import ServerConfig
 from cadence_py.transport import TChannelServer
+from cadence_py.visibility.setup import open_visibility
 
 log = logging.getLogger(__name__)
 
@@ -54,10 +53,11 @@ class CadenceServer:
                                      metrics=self.history_metrics)
         self.matching = MatchingEngine(
             self.tasks, MatchingMetrics(self.matching_metrics, self.domain_cache))
-        self.visibility = open_visibility_store(config, raw_domains)
-        self.history.visibility_store = self.visibility
+        self.visibility_parts = open_visibility(config, raw_domains, executions,
+                                                self.history, self.history_metrics)
+        self.visibility = self.visibility_parts.store
         self.transfer_queue = TransferQueueProcessor(
-            self.history, self.matching, VisibilityWriter(self.history, self.visibility),
+            self.history, self.matching, self.visibility_parts.writer,
             metrics=self.history_metrics)
         self.timer_queue = TimerQueueProcessor(self.history, metrics=self.history_metrics)
         self.gauges = GaugeReporter()  # queue lag, task list backlog
@@ -67,9 +67,13 @@ class CadenceServer:
         dispatcher = ThriftDispatcher(capture_dir=os.environ.get("CADENCE_PY_CAPTURE_DIR"))
         dispatcher.register("WorkflowService", idl.workflow_service().WorkflowService,
                             WorkflowHandler(self.domains, frontend_config, self.history,
-                                            self.matching, self.domain_cache, self.visibility))
+                                            self.matching, self.domain_cache, self.visibility,
+                                            self.visibility_parts.search_attributes,
+                                            self.visibility_parts.queries))
         dispatcher.register("AdminService", idl.admin().AdminService,
-                            AdminHandler(frontend_config, config.store))
+                            AdminHandler(frontend_config, config.store,
+                                         self.visibility_parts.search_attributes,
+                                         self.visibility_parts.elasticsearch))
         dispatcher.register("Meta", idl.health().Meta, HealthHandler())
         dispatcher.observers.append(RpcMetrics(self.metrics))
         self.dispatcher = dispatcher
@@ -83,6 +87,7 @@ class CadenceServer:
     def start(self) -> None:
         self.transfer_queue.start()
         self.timer_queue.start()
+        self.visibility_parts.start()
         self.gauges.start()
         self.tchannel.start()
         host, port = self.address
@@ -100,6 +105,7 @@ class CadenceServer:
         self.tchannel.stop(grace)
         self.transfer_queue.stop()
         self.timer_queue.stop()
+        self.visibility_parts.stop()
         self.gauges.stop()
         self.domains.close()
         for metrics in (self.metrics, self.history_metrics, self.matching_metrics):

@@ -48,6 +48,17 @@ class CassandraConfig:
 
 
 @dataclass
+class ElasticsearchConfig:
+    """``persistence.datastores.<name>.elasticsearch``, named by advancedVisibilityStore."""
+
+    url: str = "http://127.0.0.1:9200"
+    index: str = "cadence-visibility-dev"
+    username: str = ""
+    password: str = ""
+    timeout: float = 10.0
+
+
+@dataclass
 class ServerConfig:
     bind_host: str = "127.0.0.1"
     port: int = 7933
@@ -55,6 +66,7 @@ class ServerConfig:
     store: str = "sqlite"  # sqlite | cassandra
     sqlite_file: str = "cadence.db"
     cassandra: CassandraConfig = field(default_factory=CassandraConfig)
+    elasticsearch: ElasticsearchConfig | None = None  # None: queries on the main store
     cluster_name: str = "cluster0"
     log_level: str = "info"
     log_format: str = "text"
@@ -241,9 +253,11 @@ def _load_statsd(section: _Section) -> StatsdConfig:
 
 
 def _load_persistence(section: _Section, config: ServerConfig) -> None:
-    section.expect("defaultStore", "visibilityStore", "numHistoryShards", "datastores")
+    section.expect("defaultStore", "visibilityStore", "advancedVisibilityStore",
+                   "numHistoryShards", "datastores")
     default = section.get("defaultStore", str, None)
     section.get("visibilityStore", str, None)
+    advanced = section.get("advancedVisibilityStore", str, None)
     num_shards = section.get("numHistoryShards", int, 4)
     if num_shards < 1:
         raise ConfigError(f"{section.source}: persistence.numHistoryShards: must be at "
@@ -255,9 +269,16 @@ def _load_persistence(section: _Section, config: ServerConfig) -> None:
     if default not in stores.data:
         raise ConfigError(f"{section.source}: persistence.defaultStore: no datastore named "
                           f"{default!r}")
+    if advanced is not None and "elasticsearch" not in (stores.data.get(advanced) or {}):
+        raise ConfigError(f"{section.source}: persistence.advancedVisibilityStore: no "
+                          f"elasticsearch datastore named {advanced!r}")
     for name in stores.data:
         store = stores.section(name)
-        if "sqlite" in store.data:
+        if "elasticsearch" in store.data:
+            es = _load_elasticsearch(store.section("elasticsearch"))
+            if name == advanced:
+                config.elasticsearch = es
+        elif "sqlite" in store.data:
             sqlite = store.section("sqlite")
             if name == default:
                 config.store = "sqlite"
@@ -277,6 +298,35 @@ def _load_persistence(section: _Section, config: ServerConfig) -> None:
     stores.finish()
     config.cassandra.num_history_shards = num_shards
     section.finish()
+
+
+def _load_elasticsearch(section: _Section) -> ElasticsearchConfig:
+    """Cadence's shape: version, url {scheme, host}, indices {visibility}, username,
+    password; only Elasticsearch 7 (and what speaks its API) is supported."""
+    es = ElasticsearchConfig()
+    version = section.get("version", str, "v7")
+    if version not in ("v7", "os2"):
+        raise ConfigError(f"{section.source}: {section._key('version')}: only v7 (or os2) "
+                          f"is supported, got {version!r}")
+    url = section.section("url")
+    scheme = url.get("scheme", str, "http")
+    host = url.get("host", str, "127.0.0.1:9200")
+    url.finish()
+    if scheme not in ("http", "https"):
+        raise ConfigError(f"{section.source}: {section._key('url.scheme')}: must be http "
+                          f"or https, got {scheme!r}")
+    es.url = f"{scheme}://{host}"
+    indices = section.section("indices")
+    es.index = indices.get("visibility", str, es.index)
+    indices.finish()
+    if not es.index.startswith("cadence-visibility-"):
+        raise ConfigError(f"{section.source}: {section._key('indices.visibility')}: the "
+                          f"index name must start with cadence-visibility-, got {es.index!r}")
+    es.username = section.get("username", str, "")
+    es.password = section.get("password", str, "")
+    es.timeout = _seconds(section, "timeout", es.timeout)
+    section.finish()
+    return es
 
 
 def _load_cassandra(section: _Section) -> CassandraConfig:

@@ -112,6 +112,13 @@ CREATE TABLE IF NOT EXISTS visibility (
 );
 CREATE INDEX IF NOT EXISTS visibility_by_start ON visibility(domain_id, start_time DESC);
 
+-- ---------------------------------------------------------------- search attributes
+-- Keys added with AdminService.AddSearchAttribute (the defaults are built in).
+CREATE TABLE IF NOT EXISTS search_attributes (
+    name            TEXT PRIMARY KEY,
+    value_type      INTEGER NOT NULL    -- IndexedValueType
+);
+
 -- The visibility outbox (persistence/visibility_queue.py): messages for the Elasticsearch
 -- indexer, read oldest first and deleted once applied. AUTOINCREMENT: a seq is never
 -- handed out twice, even after the newest message was deleted, so a late duplicate ack

@@ -9,6 +9,7 @@ from cadence_py.history import cron
 from cadence_py.frontend.workflows.base import WorkflowAPIBase
 from cadence_py.rpc import idl
 from cadence_py.rpc.context import RequestContext
+from cadence_py.visibility.attributes import validate_upsert
 
 MAX_DECISION_TIMEOUT = 240  # history.maxDecisionStartToCloseSeconds
 
@@ -39,6 +40,12 @@ class StartAPIs(WorkflowAPIBase):
         request.taskStartToCloseTimeoutSeconds = min(request.taskStartToCloseTimeoutSeconds,
                                                      MAX_DECISION_TIMEOUT)
         self._blob(request.input, "Input")
+        if request.searchAttributes is not None and request.searchAttributes.indexedFields:
+            registry = getattr(self, "search_attributes", None)
+            problem = validate_upsert(dict(request.searchAttributes.indexedFields),
+                                      registry.valid() if registry else {})
+            if problem:
+                raise errors.bad_request(problem)
         if request.cronSchedule:
             try:
                 cron.validate(request.cronSchedule)

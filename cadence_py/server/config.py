@@ -193,7 +193,8 @@ def load_config(path: str | Path | None) -> ServerConfig:
 
 SERVICES = ("frontend", "history", "matching", "worker")
 # Tags the server sets itself; a config tag with one of these names would be ambiguous.
-_RESERVED_TAGS = ("cadence_service", "operation", "domain", "caller", "transport")
+_RESERVED_TAGS = ("cadence_service", "operation", "domain", "caller", "transport",
+                  "tasklist", "tasklistType", "workflowType", "stats_type")
 _TAG_TEXT = re.compile(r"[A-Za-z0-9_-]+")
 
 

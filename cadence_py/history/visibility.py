@@ -38,7 +38,8 @@ def record_of(state: r.MutableState) -> VisibilityRecord:
         update_time=info.last_updated_time, memo=dict(info.memo),
         search_attributes=dict(info.search_attributes),
         parent_workflow_id=info.parent_workflow_id, parent_run_id=info.parent_run_id,
-        parent_domain_id=info.parent_domain_id)
+        parent_domain_id=info.parent_domain_id,
+        workflow_timeout_seconds=info.workflow_timeout)
 
 
 class VisibilityWriter:
@@ -68,7 +69,7 @@ class VisibilityWriter:
 
     def delete(self, domain_id: str, workflow_id: str, run_id: str) -> None:
         """Retention: forget the run in every visibility store."""
-        self.store.delete(domain_id, run_id)
+        self.store.delete(domain_id, run_id, workflow_id=workflow_id)
         if self.queue is not None:
             self._enqueue({"op": "delete", "id": document_id(workflow_id, run_id),
                            "version": DELETE_VERSION})

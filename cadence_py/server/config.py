@@ -292,8 +292,11 @@ def _load_persistence(section: _Section, config: ServerConfig) -> None:
             cass = _load_cassandra(store.section(key))
             if name == default:
                 config.store = "cassandra"
-                config.cassandra = cass
+                visibility_keyspace = config.cassandra.visibility_keyspace
+                config.cassandra = cass  # keeps a visibility keyspace read before it
+                config.cassandra.visibility_keyspace = visibility_keyspace
             elif name == section.data.get("visibilityStore"):
+                # Only the keyspace is taken: visibility shares the main store's cluster.
                 config.cassandra.visibility_keyspace = cass.keyspace
         store.finish()
     stores.finish()

@@ -12,6 +12,7 @@ import base64
 import dataclasses
 import functools
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -253,16 +254,39 @@ def _fields_of(kind: type) -> tuple[dict[str, Any], frozenset[str]]:
 
 def from_document(kind: Any, data: Any) -> Any:
     """The inverse of to_document, guided by type hints."""
+    return _decoder(kind)(data)
+
+
+def _identity(data: Any) -> Any:
+    return data
+
+
+def _bytes(data: Any) -> bytes:
+    return base64.b64decode(data["b64"]) if isinstance(data, dict) else bytes(data or b"")
+
+
+@functools.lru_cache(maxsize=None)
+def _decoder(kind: Any) -> Callable[[Any], Any]:
+    """One decoding function per type, built once: state loads decode thousands of
+    documents, and re-inspecting type hints per value dominated their profile."""
     origin = typing.get_origin(kind)
     if dataclasses.is_dataclass(kind):
         hints, known = _fields_of(kind)
-        return kind(**{k: from_document(hints[k], v) for k, v in data.items() if k in known})
+        fields = {name: _decoder(hints[name]) for name in known}
+
+        def dataclass_of(data: Any) -> Any:
+            return kind(**{k: fields[k](v) for k, v in data.items() if k in fields})
+        return dataclass_of
     if kind is bytes:
-        return base64.b64decode(data["b64"]) if isinstance(data, dict) else bytes(data or b"")
+        return _bytes
     if origin is dict:
         key_kind, value_kind = typing.get_args(kind)
-        return {key_kind(k): from_document(value_kind, v) for k, v in data.items()}
+        value = _decoder(value_kind)
+        if key_kind is str and value is _identity:
+            return lambda data: {str(k): v for k, v in data.items()}
+        return lambda data: {key_kind(k): value(v) for k, v in data.items()}
     if origin is list:
         (item_kind,) = typing.get_args(kind)
-        return [from_document(item_kind, v) for v in data]
-    return data
+        item = _decoder(item_kind)
+        return _identity if item is _identity else (lambda data: [item(v) for v in data])
+    return _identity

@@ -107,6 +107,7 @@ class CadenceServer:
         self.timer_queue.stop()
         self.visibility_parts.stop()
         self.gauges.stop()
+        self.executions.close()  # Cassandra: its own session; SQLite: a no-op
         self.domains.close()
         for metrics in (self.metrics, self.history_metrics, self.matching_metrics):
             metrics.close()

@@ -27,14 +27,20 @@ class Visibility:
     writer: VisibilityWriter
     elasticsearch: Any = None  # EsVisibility
     indexer: Any = None  # elasticsearch.indexer.Indexer
+    queue: Any = None  # persistence.visibility_queue.VisibilityQueue
 
     def start(self) -> None:
         if self.indexer is not None:
             self.indexer.start()
 
     def stop(self) -> None:
+        """Stop indexing, then release the stores' sessions (Cassandra's own them)."""
         if self.indexer is not None:
             self.indexer.stop()
+        for part in (self.queue, self.store):
+            close = getattr(part, "close", None)
+            if close is not None:
+                close()
 
 
 def _search_attribute_store(config: Any, domains: Any, executions: Any) -> Any:
@@ -77,4 +83,4 @@ def open_visibility(config: Any, domains: Any, executions: Any, history: Any,
     indexer = Indexer(queue, es, metrics, prepare=prepare)
     writer = VisibilityWriter(history, store, queue, attributes, on_enqueue=indexer.notify)
     history.visibility_writer = writer
-    return Visibility(store, attributes, es, writer, es, indexer)
+    return Visibility(store, attributes, es, writer, es, indexer, queue)

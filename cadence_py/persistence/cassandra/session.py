@@ -184,12 +184,43 @@ def connection_class() -> type | None:
     return GeventConnection
 
 
+def memoize_collection_types() -> None:
+    """Make the driver reuse its type classes for list/set/map/tuple columns.
+
+    For every result the driver parses the column types from the wire, and
+    ``apply_parameters`` builds a *new* class for each collection type. A UDT class is
+    cached only while its field types are the same objects, so a UDT with a collection
+    field (our activity_info, timer_info, ...) missed its cache and rebuilt a namedtuple
+    class on every response: about a fifth of the server's CPU on Cassandra. Returning the
+    same class for the same parameters makes those caches hit. Idempotent.
+    """
+    from cassandra import cqltypes
+
+    for kind in (cqltypes.ListType, cqltypes.SetType, cqltypes.MapType, cqltypes.TupleType):
+        if kind.__dict__.get("_cadence_py_memoized"):
+            continue
+        build = kind.apply_parameters.__func__
+        made: dict[tuple[Any, ...], type] = {}
+
+        def apply_parameters(cls: type, subtypes: Any, names: Any = None,
+                             _build: Any = build, _made: Any = made) -> type:
+            key = (cls, tuple(subtypes), tuple(names) if names else None)
+            found = _made.get(key)
+            if found is None:
+                found = _made[key] = _build(cls, subtypes, names)
+            return found
+
+        kind.apply_parameters = classmethod(apply_parameters)
+        kind._cadence_py_memoized = True
+
+
 def create_cluster(cfg: CassandraConfig) -> Cluster:
     """A configured but unconnected Cluster (callers own ``shutdown()``).
 
     Rows come back as dicts: conditional writes return an ``[applied]`` column that
     namedtuple rows would rename, and the stores read LWT results by column name.
     """
+    memoize_collection_types()
     lbp = TokenAwarePolicy(DCAwareRoundRobinPolicy(local_dc=cfg.datacenter)) \
         if cfg.datacenter else None
     profile_kwargs: dict[str, Any] = dict(

@@ -3,7 +3,8 @@
 The jars come from Maven Central (``org.apache.cassandra:cassandra-all``) through
 ``tests/harness/cassandra/pom.xml``; the node is a plain ``java`` subprocess running
 ``org.apache.cassandra.service.CassandraDaemon`` with a generated cassandra.yaml.
-Facts behind the flags are in docs/cassandra-harness.md.
+Facts behind the flags are in docs/cassandra-harness.md. Process handling, the locked
+jar fetch and the CLI are shared with the Elasticsearch harness in ``jvm_node.py``.
 
 CLI::
 
@@ -13,26 +14,20 @@ CLI::
 
 from __future__ import annotations
 
-import argparse
-import atexit
-import fcntl
 import json
 import os
-import shutil
-import signal
 import socket
 import subprocess
 import sys
-import tempfile
-import threading
-import time
 from pathlib import Path
 from typing import Any, Mapping, Optional, Sequence
 
+from tests.harness.jvm_node import CACHE_DIR, JvmNode, JvmNodeError, cli, fetch_locked, jdk_tool
+from tests.harness.jvm_node import MARKER as _MARKER  # noqa: F401 - tests/conftest.py reads it
+from tests.harness.jvm_node import mvn_copy_dependencies
+
 VERSION = "5.0.9"
-CACHE_DIR = Path(os.environ.get("CADENCE_PY_CACHE") or "~/.cache/cadence-py").expanduser()
 POM = Path(__file__).resolve().parent / "cassandra" / "pom.xml"
-_MARKER = ".complete"  # written last, so an interrupted fetch is redone
 
 # From conf/jvm17-server.options of Cassandra 5.0 (+ java.nio, as cassandra-unit adds): without
 # these JPMS openings jamm, netty, chronicle and Cassandra's own Unsafe users fail on JDK 17.
@@ -46,8 +41,6 @@ _OPENS = """java.base/java.lang.module java.base/jdk.internal.loader java.base/j
     java.base/java.lang java.base/java.util java.base/java.nio"""
 _JPMS_FLAGS = [f"--add-exports={m}=ALL-UNNAMED" for m in _EXPORTS.split()] + \
     [f"--add-opens={m}=ALL-UNNAMED" for m in _OPENS.split()]
-
-_RUNNING: "set[CassandraNode]" = set()  # stopped at interpreter exit, see _stop_all
 
 # INFO to stdout (= cassandra.log). Without a config logback would log DEBUG to stdout.
 _LOGBACK = """<configuration><appender name="OUT" class="ch.qos.logback.core.ConsoleAppender">
@@ -63,35 +56,14 @@ def lib_dir(cache_dir: Optional[Path] = None, version: str = VERSION) -> Path:
 def fetch(cache_dir: Optional[Path] = None, version: str = VERSION) -> Path:
     """Resolve Cassandra's jars into ``<cache>/cassandra-<version>/lib`` (idempotent).
 
-    Maven runs only when the lib dir lacks its completion marker. An flock serialises
-    concurrent callers (pytest-xdist workers); jars land in a temp dir renamed into place,
-    so a killed fetch never looks complete.
+    Maven runs only when the lib dir lacks its completion marker (which holds the version);
+    see ``jvm_node.fetch_locked`` for the locking.
     """
     cache = Path(cache_dir or CACHE_DIR)
-    lib = lib_dir(cache, version)
-    done = lambda: (lib / _MARKER).exists() and (lib / f"cassandra-all-{version}.jar").exists()  # noqa: E731
-    if done():
-        return lib
-    mvn = shutil.which("mvn")
-    if mvn is None:
-        raise RuntimeError("mvn not found on PATH; install Maven to fetch Cassandra's jars")
-    lib.parent.mkdir(parents=True, exist_ok=True)
-    with open(lib.parent / ".fetch.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if done():
-            return lib
-        tmp = Path(tempfile.mkdtemp(prefix="lib.", dir=lib.parent))
-        cmd = [mvn, "-q", "-B", "-f", str(POM), f"-Dmaven.repo.local={cache / 'm2'}",
-               f"-Dcassandra.version={version}", "dependency:copy-dependencies",
-               f"-DoutputDirectory={tmp}", "-DincludeScope=runtime"]
-        proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        if proc.returncode != 0 or not (tmp / f"cassandra-all-{version}.jar").exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise RuntimeError(f"mvn failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stdout[-4000:]}")
-        (tmp / _MARKER).write_text(version + "\n")
-        shutil.rmtree(lib, ignore_errors=True)
-        tmp.rename(lib)
-    return lib
+    return fetch_locked(lib_dir(cache, version), version,
+                        lambda tmp: mvn_copy_dependencies(POM, tmp, cache,
+                                                          **{"cassandra.version": version}),
+                        f"cassandra-all-{version}.jar")
 
 
 def _min_heap(heap: str) -> str:
@@ -101,11 +73,6 @@ def _min_heap(heap: str) -> str:
     return heap if mib <= 256 else "256M"
 
 
-def _java() -> str:
-    home = os.environ.get("JAVA_HOME")
-    return str(Path(home) / "bin" / "java") if home else (shutil.which("java") or "java")
-
-
 def free_port() -> int:
     """An ephemeral loopback port that was free a moment ago (racy, but fine for tests)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
@@ -113,12 +80,15 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-class CassandraError(RuntimeError):
+class CassandraError(JvmNodeError):
     """The node failed to start or died; the message carries the tail of its log."""
 
 
-class CassandraNode:
+class CassandraNode(JvmNode):
     """One single-node Cassandra cluster on 127.0.0.1, data and log under ``workdir``."""
+
+    name = "Cassandra"
+    error = CassandraError
 
     def __init__(self, workdir: os.PathLike[str] | str, native_port: Optional[int] = None,
                  storage_port: Optional[int] = None, heap: str = "1G",
@@ -128,7 +98,7 @@ class CassandraNode:
         """``native_port``/``storage_port`` default to free ports; ``jmx_port=None`` leaves
         JMX off (nodetool then cannot connect); ``extra_config`` overrides yaml keys;
         ``jvm_opts`` go after ours (so e.g. ``-XX:TieredStopAtLevel=4`` wins)."""
-        self.workdir = Path(workdir).resolve()
+        super().__init__(workdir, "cassandra.log")
         self.contact_point = "127.0.0.1"
         self.port = native_port or free_port()
         self.storage_port = storage_port or free_port()
@@ -138,8 +108,6 @@ class CassandraNode:
         self.version = version
         self.extra_config = dict(extra_config or {})
         self.jvm_opts = list(jvm_opts)
-        self.log_path = self.workdir / "cassandra.log"
-        self.proc: Optional[subprocess.Popen[bytes]] = None
 
     def config(self) -> dict[str, Any]:
         """cassandra.yaml contents. 5.0 rejects unknown keys and wants unit-suffixed values."""
@@ -211,7 +179,8 @@ class CassandraNode:
         return [
             # Small -Xms on purpose: CassandraDaemon always calls mlockall(MCL_CURRENT), which
             # (as root) faults in and pins the whole committed heap: +1 GB RSS, +2 s at boot.
-            _java(), f"-Xms{_min_heap(self.heap)}", f"-Xmx{self.heap}", "-Xss256k",
+            jdk_tool("java") or "java",
+            f"-Xms{_min_heap(self.heap)}", f"-Xmx{self.heap}", "-Xss256k",
             "-XX:+UseG1GC", "-XX:+ParallelRefProcEnabled", "-XX:MaxTenuringThreshold=1",
             "-XX:MaxGCPauseMillis=300", "-XX:+UseThreadPriorities", "-XX:+PerfDisableSharedMem",
             "-XX:+ExitOnOutOfMemoryError",  # die loudly rather than limp on
@@ -226,49 +195,18 @@ class CassandraNode:
 
     def start(self, timeout: float = 180) -> "CassandraNode":
         """Write config, launch the JVM, and block until a CQL session connects."""
-        if self.proc is not None and self.proc.poll() is None:
-            return self
+        return super().start(timeout)
+
+    def _prepare(self) -> list[str]:
         lib = fetch(self.cache_dir, self.version)
         (self.workdir / "triggers").mkdir(parents=True, exist_ok=True)
         (self.workdir / "cassandra.yaml").write_text(json.dumps(self.config(), indent=1))  # JSON is YAML
         (self.workdir / "logback.xml").write_text(_LOGBACK)
-        cmd = self.command(lib)
-        # The JVM gets its own session so a terminal Ctrl-C reaches only us (we then stop it
-        # cleanly). To not orphan it if we are SIGKILLed, setpriv (util-linux) sets
-        # PR_SET_PDEATHSIG; that fires when the *forking thread* exits, so main thread only.
-        setpriv = shutil.which("setpriv")
-        if setpriv and threading.current_thread() is threading.main_thread():
-            cmd = [setpriv, "--pdeathsig", "TERM", *cmd]
-        with open(self.log_path, "ab") as log:
-            self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log,
-                                         stderr=subprocess.STDOUT, cwd=self.workdir,
-                                         start_new_session=True)
-        _RUNNING.add(self)
-        deadline = time.monotonic() + timeout
-        try:
-            self._wait_ready(deadline)
-        except BaseException:
-            self.stop()
-            raise
-        return self
+        return self.command(lib)
 
-    def _wait_ready(self, deadline: float) -> None:
-        assert self.proc is not None
-        last: Optional[BaseException] = None
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise CassandraError(f"Cassandra exited with {self.proc.returncode}\n{self.log_tail()}")
-            if "Starting listening for CQL clients" in self.log_path.read_text(errors="replace"):
-                try:
-                    self._cql_ping()
-                    return
-                except Exception as e:  # noqa: BLE001 - keep polling until the deadline
-                    last = e
-            time.sleep(0.5)
-        raise CassandraError(f"Cassandra not ready on {self.contact_point}:{self.port} "
-                             f"(last error: {last!r})\n{self.log_tail()}")
-
-    def _cql_ping(self) -> None:
+    def _is_ready(self, deadline: float) -> bool:
+        if "Starting listening for CQL clients" not in self.new_log():
+            return False
         from cassandra.cluster import Cluster  # the driver, not this module
 
         cluster = Cluster([self.contact_point], port=self.port, connect_timeout=5)
@@ -276,91 +214,33 @@ class CassandraNode:
             cluster.connect().execute("SELECT release_version FROM system.local")
         finally:
             cluster.shutdown()
+        return True
 
-    def log_tail(self, lines: int = 60) -> str:
-        try:
-            text = self.log_path.read_text(errors="replace").splitlines()
-        except OSError:
-            return "(no log)"
-        return "--- tail of %s ---\n%s" % (self.log_path, "\n".join(text[-lines:]))
+    def endpoint(self) -> str:
+        return f"{self.contact_point}:{self.port}"
 
     def nodetool(self, *args: str) -> str:
         """Run nodetool from the same jars (needs ``jmx_port``); it needs the JPMS flags too."""
         if not self.jmx_port:
             raise CassandraError("nodetool needs CassandraNode(jmx_port=...)")
         lib = lib_dir(self.cache_dir, self.version)
-        cmd = [_java(), "-XX:TieredStopAtLevel=1", *_JPMS_FLAGS, "-cp", f"{lib}/*",
+        cmd = [jdk_tool("java") or "java", "-XX:TieredStopAtLevel=1", *_JPMS_FLAGS,
+               "-cp", f"{lib}/*",
                f"-Duser.home={self.workdir}",  # its history file goes to ~/.cassandra
                f"-Dlogback.configurationFile={self.workdir / 'logback.xml'}",
                "org.apache.cassandra.tools.NodeTool", "-h", self.contact_point,
                "-p", str(self.jmx_port), *args]
         return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
 
-    def pid(self) -> Optional[int]:
-        return self.proc.pid if self.proc else None
-
-    def stop(self, timeout: float = 30) -> None:
-        """SIGTERM (Cassandra's shutdown hook flushes and exits), then SIGKILL after ``timeout``."""
-        proc, self.proc = self.proc, None
-        _RUNNING.discard(self)
-        if proc is None or proc.poll() is not None:
-            return
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-    def __enter__(self) -> "CassandraNode":
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-
-@atexit.register
-def _stop_all() -> None:
-    for node in list(_RUNNING):
-        node.stop(timeout=10)
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
-
 
 def main(argv: Optional[list[str]] = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m tests.harness.cassandra")
-    sub = ap.add_subparsers(dest="cmd", required=True)
-    f = sub.add_parser("fetch", help="resolve the jars into the cache")
-    f.add_argument("--cache-dir", type=Path)
-    r = sub.add_parser("run", help="run a node in the foreground until Ctrl-C")
-    r.add_argument("--workdir", type=Path, required=True)
-    r.add_argument("--port", type=int, default=9042, help="CQL port; 0 = a free one")
-    r.add_argument("--heap", default="1G")
-    r.add_argument("--jmx-port", type=int)
-    args = ap.parse_args(argv)
-    if args.cmd == "fetch":
-        t = time.monotonic()
-        print(f"{fetch(args.cache_dir)} ({time.monotonic() - t:.1f}s)")
-        return 0
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # SIGINT may be inherited SIG_IGN
-        signal.signal(sig, _interrupt)
-    node = CassandraNode(args.workdir, native_port=args.port, heap=args.heap, jmx_port=args.jmx_port)
-    t = time.monotonic()
-    node.start()
-    print(f"Cassandra {VERSION} ready on {node.contact_point}:{node.port} in "
-          f"{time.monotonic() - t:.1f}s (pid {node.pid()}, log {node.log_path}); Ctrl-C stops it",
-          flush=True)
-    try:
-        assert node.proc is not None
-        node.proc.wait()
-        print(node.log_tail(), file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        return 0
-    finally:
-        node.stop()
+    def new_node(args: Any) -> CassandraNode:
+        return CassandraNode(args.workdir, native_port=args.port, heap=args.heap,
+                             jmx_port=args.jmx_port)
+
+    return cli(argv, "python -m tests.harness.cassandra", fetch, new_node, port=9042,
+               port_help="CQL port; 0 = a free one", heap="1G",
+               run_options=lambda run: run.add_argument("--jmx-port", type=int))
 
 
 if __name__ == "__main__":

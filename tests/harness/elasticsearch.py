@@ -4,7 +4,8 @@ Maven resolves the server jar, the Netty4 network plugin and log4j from Maven Ce
 (``tests/harness/elasticsearch/pom.xml``); ``javac`` then compiles our launcher
 ``tests/harness/elasticsearch/EsNode.java`` (a ``Node`` subclass that takes Netty4Plugin
 from the classpath) into a jar next to them. The node is a plain ``java`` subprocess.
-Facts behind the flags are in docs/elasticsearch-harness.md.
+Facts behind the flags are in docs/elasticsearch-harness.md. Process handling, the locked
+jar fetch and the CLI are shared with the Cassandra harness in ``jvm_node.py``.
 
 CLI::
 
@@ -14,33 +15,26 @@ CLI::
 
 from __future__ import annotations
 
-import argparse
-import atexit
-import fcntl
 import hashlib
 import json
 import os
 import re
 import shutil
-import signal
-import subprocess
 import sys
-import tempfile
-import threading
 import time
-import urllib.error
 import urllib.request
 import zipfile
 from pathlib import Path
 from typing import Any, Mapping, Optional, Sequence
 
+from tests.harness import jvm_node
+from tests.harness.jvm_node import CACHE_DIR, JvmNode, JvmNodeError, cli, jdk_tool, run_tool
+
 VERSION = "7.10.2"
-CACHE_DIR = Path(os.environ.get("CADENCE_PY_CACHE") or "~/.cache/cadence-py").expanduser()
 SOURCE_DIR = Path(__file__).resolve().parent / "elasticsearch"
 POM = SOURCE_DIR / "pom.xml"
 LAUNCHER_SRC = SOURCE_DIR / "EsNode.java"
 LAUNCHER_JAR = "cadence-py-esnode.jar"
-_MARKER = ".complete"  # holds the source stamp; written last, so a killed fetch is redone
 _READY = re.compile(r"^EsNode ready http=(\S+):(\d+) transport=\S+$", re.M)
 
 # The distribution's launcher would add these; an embedded node gets only what we pass.
@@ -75,8 +69,6 @@ rootLogger.level = info
 rootLogger.appenderRef.out.ref = out
 """
 
-_RUNNING: "set[ElasticsearchNode]" = set()  # stopped at interpreter exit, see _stop_all
-
 
 def home_dir(cache_dir: Optional[Path] = None, version: str = VERSION) -> Path:
     return Path(cache_dir or CACHE_DIR) / f"elasticsearch-{version}"
@@ -95,93 +87,60 @@ def source_stamp(version: str = VERSION) -> str:
 
 
 def is_fetched(cache_dir: Optional[Path] = None, version: str = VERSION) -> bool:
-    lib = lib_dir(cache_dir, version)
-    try:
-        stamp = (lib / _MARKER).read_text().strip()
-    except OSError:
-        return False
-    return stamp == source_stamp(version) and (lib / LAUNCHER_JAR).exists()
-
-
-def jdk_tool(name: str) -> Optional[str]:
-    """``java``/``javac`` from $JAVA_HOME, else from PATH."""
-    home = os.environ.get("JAVA_HOME")
-    if home and (Path(home) / "bin" / name).exists():
-        return str(Path(home) / "bin" / name)
-    return shutil.which(name)
+    return jvm_node.is_fetched(lib_dir(cache_dir, version), source_stamp(version),
+                               f"elasticsearch-{version}.jar", LAUNCHER_JAR)
 
 
 def fetch(cache_dir: Optional[Path] = None, version: str = VERSION) -> Path:
     """Jars plus our compiled launcher into ``<cache>/elasticsearch-<version>/lib`` (idempotent).
 
-    Does nothing when the lib dir's marker matches the current pom and launcher source;
-    otherwise Maven copies the runtime dependencies and javac builds the launcher, in a temp
-    dir that is renamed into place at the end. An flock serialises concurrent callers.
+    Does nothing when the lib dir's marker holds the current ``source_stamp``; otherwise
+    Maven copies the runtime dependencies and javac builds the launcher (see
+    ``jvm_node.fetch_locked`` for the locking and the temp dir).
     """
-    lib = lib_dir(cache_dir, version)
-    if is_fetched(cache_dir, version):
-        return lib
-    mvn, javac = shutil.which("mvn"), jdk_tool("javac")
-    if mvn is None or javac is None:
-        raise RuntimeError("need mvn and javac (a JDK) on PATH to fetch Elasticsearch "
-                           f"(mvn={mvn}, javac={javac})")
     cache = Path(cache_dir or CACHE_DIR)
-    lib.parent.mkdir(parents=True, exist_ok=True)
-    with open(lib.parent / ".fetch.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if is_fetched(cache_dir, version):
-            return lib
-        tmp = Path(tempfile.mkdtemp(prefix="lib.", dir=lib.parent))
-        try:
-            _resolve_jars(mvn, cache / "m2", version, tmp)
-            _build_launcher(javac, tmp)
-            (tmp / _MARKER).write_text(source_stamp(version) + "\n")
-            shutil.rmtree(lib, ignore_errors=True)
-            tmp.rename(lib)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-    return lib
 
+    def build(tmp: Path) -> None:
+        javac = jdk_tool("javac")
+        if javac is None:
+            raise RuntimeError("need javac (a JDK) on PATH to build Elasticsearch's launcher")
+        jvm_node.mvn_copy_dependencies(POM, tmp, cache, **{"elasticsearch.version": version})
+        _build_launcher(javac, tmp)
 
-def _run_tool(cmd: list[str], what: str) -> None:
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    if proc.returncode != 0:
-        raise RuntimeError(f"{what} failed ({proc.returncode}): {' '.join(cmd)}\n"
-                           f"{proc.stdout[-4000:]}")
-
-
-def _resolve_jars(mvn: str, repo: Path, version: str, out: Path) -> None:
-    _run_tool([mvn, "-q", "-B", "-f", str(POM), f"-Dmaven.repo.local={repo}",
-               f"-Delasticsearch.version={version}", "dependency:copy-dependencies",
-               f"-DoutputDirectory={out}", "-DincludeScope=runtime"], "mvn")
-    if not (out / f"elasticsearch-{version}.jar").exists():
-        raise RuntimeError(f"mvn did not produce elasticsearch-{version}.jar in {out}")
+    return jvm_node.fetch_locked(lib_dir(cache, version), source_stamp(version), build,
+                                 f"elasticsearch-{version}.jar", LAUNCHER_JAR)
 
 
 def _build_launcher(javac: str, lib: Path) -> None:
     """Compile EsNode.java against ``lib`` and pack the classes as ``lib/<LAUNCHER_JAR>``."""
     classes = lib / "classes.tmp"
-    _run_tool([javac, "-nowarn", "-encoding", "UTF-8", "-cp", f"{lib}/*", "-d", str(classes),
-               str(LAUNCHER_SRC)], "javac")
+    run_tool([javac, "-nowarn", "-encoding", "UTF-8", "-cp", f"{lib}/*", "-d", str(classes),
+              str(LAUNCHER_SRC)], "javac")
     with zipfile.ZipFile(lib / LAUNCHER_JAR, "w", zipfile.ZIP_DEFLATED) as jar:
         for cls in sorted(classes.rglob("*.class")):
             jar.write(cls, cls.relative_to(classes).as_posix())
     shutil.rmtree(classes)
 
 
-class ElasticsearchError(RuntimeError):
+class ElasticsearchError(JvmNodeError):
     """The node failed to start or died; the message carries the tail of its log."""
 
 
-class ElasticsearchNode:
+class ElasticsearchNode(JvmNode):
     """One single-node Elasticsearch cluster on 127.0.0.1; home, data and log under ``workdir``."""
+
+    name = "Elasticsearch"
+    error = ElasticsearchError
+    poll_interval = 0.25
+    # Not answering yet (OSError, incl. HTTPError such as a 408 while red), or not yet yellow.
+    probe_errors = (OSError, ValueError, ElasticsearchError)
 
     def __init__(self, workdir: os.PathLike[str] | str, http_port: int = 0, heap: str = "512m",
                  cache_dir: Optional[Path] = None, version: str = VERSION,
                  settings: Optional[Mapping[str, Any]] = None, jvm_opts: Sequence[str] = ()) -> None:
         """``http_port=0`` lets the node bind a free port itself (no race); ``settings``
         override node settings; ``jvm_opts`` go after ours, so they win."""
-        self.workdir = Path(workdir).resolve()
+        super().__init__(workdir, "elasticsearch.log")
         self.host = "127.0.0.1"
         self.http_port = http_port
         self.heap = heap
@@ -189,9 +148,7 @@ class ElasticsearchNode:
         self.version = version
         self.extra_settings = dict(settings or {})
         self.jvm_opts = list(jvm_opts)
-        self.log_path = self.workdir / "elasticsearch.log"
         self.port: Optional[int] = None  # the bound HTTP port, known once started
-        self.proc: Optional[subprocess.Popen[bytes]] = None
 
     @property
     def url(self) -> str:
@@ -241,58 +198,28 @@ class ElasticsearchNode:
 
     def start(self, timeout: float = 120) -> "ElasticsearchNode":
         """Launch the JVM and block until HTTP answers with cluster health green or yellow."""
-        if self.proc is not None and self.proc.poll() is None:
-            return self
+        return super().start(timeout)
+
+    def _prepare(self) -> list[str]:
         lib = fetch(self.cache_dir, self.version)
         for sub in ("home", "data", "logs", "tmp"):
             (self.workdir / sub).mkdir(parents=True, exist_ok=True)
         (self.workdir / "log4j2.properties").write_text(_LOG4J2)
-        cmd = self.command(lib)
-        # Own session: a terminal Ctrl-C reaches only Python, which then stops the node.
-        # setpriv's PDEATHSIG (fires when the forking *thread* exits, so main thread only)
-        # stops the JVM if Python is SIGKILLed.
-        setpriv = shutil.which("setpriv")
-        if setpriv and threading.current_thread() is threading.main_thread():
-            cmd = [setpriv, "--pdeathsig", "TERM", *cmd]
-        log_offset = self.log_path.stat().st_size if self.log_path.exists() else 0
-        with open(self.log_path, "ab") as log:
-            self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log,
-                                         stderr=subprocess.STDOUT, cwd=self.workdir,
-                                         start_new_session=True)
-        _RUNNING.add(self)
-        try:
-            self._wait_ready(time.monotonic() + timeout, log_offset)
-        except BaseException as exc:
-            self.stop()
-            if isinstance(exc, ElasticsearchError):
-                print(exc, file=sys.stderr)
-            raise
-        return self
+        return self.command(lib)
 
-    def _wait_ready(self, deadline: float, log_offset: int) -> None:
-        assert self.proc is not None
-        last: Optional[BaseException] = None
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise ElasticsearchError(
-                    f"Elasticsearch exited with {self.proc.returncode}\n{self.log_tail()}")
-            if self.port is None:
-                with open(self.log_path, "rb") as f:
-                    f.seek(log_offset)
-                    m = _READY.search(f.read().decode(errors="replace"))
-                if m:
-                    self.port = int(m.group(2))
-            if self.port is not None:
-                try:
-                    status = self.health(wait_seconds=min(5, max(1, int(deadline - time.monotonic()))))
-                    if status in ("green", "yellow"):
-                        return
-                    last = ElasticsearchError(f"cluster health {status}")
-                except (OSError, ValueError) as e:  # not answering yet, or a 408 while red
-                    last = e
-            time.sleep(0.25)
-        raise ElasticsearchError(f"Elasticsearch not ready (port {self.port}, last error: "
-                                 f"{last!r})\n{self.log_tail()}")
+    def _is_ready(self, deadline: float) -> bool:
+        if self.port is None:  # EsNode logs the bound address once it listens
+            m = _READY.search(self.new_log())
+            if m is None:
+                return False
+            self.port = int(m.group(2))
+        status = self.health(wait_seconds=min(5, max(1, int(deadline - time.monotonic()))))
+        if status not in ("green", "yellow"):
+            raise ElasticsearchError(f"cluster health {status}")
+        return True
+
+    def endpoint(self) -> str:
+        return self.url if self.port is not None else f"http://{self.host} (port not yet known)"
 
     def health(self, wait_seconds: int = 0) -> str:
         """The cluster's health status; waits up to ``wait_seconds`` for at least yellow."""
@@ -301,80 +228,19 @@ class ElasticsearchNode:
                                     timeout=wait_seconds + 10) as resp:
             return str(json.load(resp)["status"])
 
-    def log_tail(self, lines: int = 60) -> str:
-        try:
-            text = self.log_path.read_text(errors="replace").splitlines()
-        except OSError:
-            return "(no log)"
-        return "--- tail of %s ---\n%s" % (self.log_path, "\n".join(text[-lines:]))
-
-    def pid(self) -> Optional[int]:
-        return self.proc.pid if self.proc else None
-
     def stop(self, timeout: float = 30) -> None:
         """SIGTERM (EsNode's shutdown hook closes the node), then SIGKILL after ``timeout``."""
-        proc, self.proc = self.proc, None
         self.port = None
-        _RUNNING.discard(self)
-        if proc is None or proc.poll() is not None:
-            return
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-    def __enter__(self) -> "ElasticsearchNode":
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-
-@atexit.register
-def _stop_all() -> None:
-    for node in list(_RUNNING):
-        node.stop(timeout=10)
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
+        super().stop(timeout)
 
 
 def main(argv: Optional[list[str]] = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m tests.harness.elasticsearch")
-    sub = ap.add_subparsers(dest="cmd", required=True)
-    f = sub.add_parser("fetch", help="resolve the jars and build the launcher into the cache")
-    f.add_argument("--cache-dir", type=Path)
-    r = sub.add_parser("run", help="run a node in the foreground until Ctrl-C")
-    r.add_argument("--workdir", type=Path, required=True)
-    r.add_argument("--port", type=int, default=9200, help="HTTP port; 0 = a free one")
-    r.add_argument("--heap", default="512m")
-    args = ap.parse_args(argv)
-    if args.cmd == "fetch":
-        t = time.monotonic()
-        print(f"{fetch(args.cache_dir)} ({time.monotonic() - t:.1f}s)")
-        return 0
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # SIGINT may be inherited SIG_IGN
-        signal.signal(sig, _interrupt)
-    node = ElasticsearchNode(args.workdir, http_port=args.port, heap=args.heap)
-    t = time.monotonic()
-    try:
-        node.start()
-    except ElasticsearchError:
-        return 1  # start() already printed the log tail
-    print(f"Elasticsearch {VERSION} ready at {node.url} in {time.monotonic() - t:.1f}s "
-          f"(pid {node.pid()}, log {node.log_path}); Ctrl-C stops it", flush=True)
-    try:
-        assert node.proc is not None
-        node.proc.wait()
-        print(node.log_tail(), file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        return 0
-    finally:
-        node.stop()
+    def new_node(args: Any) -> ElasticsearchNode:
+        return ElasticsearchNode(args.workdir, http_port=args.port, heap=args.heap)
+
+    return cli(argv, "python -m tests.harness.elasticsearch", fetch, new_node, port=9200,
+               port_help="HTTP port; 0 = a free one", heap="512m",
+               fetch_help="resolve the jars and build the launcher into the cache")
 
 
 if __name__ == "__main__":

@@ -25,6 +25,15 @@ DEFAULT_PAGE_SIZE = 1000
 MAX_PAGE_SIZE = 10000
 
 
+def execution_status(record: VisibilityRecord) -> int:
+    """Upstream's executionStatus (the CLI's EXECUTION STATUS column): STARTED while open,
+    then the close status's counterpart (WorkflowExecutionCloseStatus COMPLETED..TIMED_OUT
+    are 0..5, WorkflowExecutionStatus COMPLETED..TIMED_OUT are 2..7)."""
+    status = idl.shared().WorkflowExecutionStatus
+    return status.STARTED if record.close_status == OPEN else status.COMPLETED + \
+        record.close_status
+
+
 def execution_info(record: VisibilityRecord) -> Any:
     shared = idl.shared()
     closed = record.close_status != OPEN
@@ -36,6 +45,7 @@ def execution_info(record: VisibilityRecord) -> Any:
         historyLength=record.history_length if closed else None,
         executionTime=record.execution_time, taskList=record.task_list,
         isCron=record.is_cron, updateTime=record.update_time,
+        executionStatus=execution_status(record),
         memo=shared.Memo(fields=dict(record.memo)) if record.memo else None,
         searchAttributes=shared.SearchAttributes(indexedFields=dict(record.search_attributes))
         if record.search_attributes else None,

@@ -270,3 +270,29 @@ def test_fifty_parallel_workflows_sticky(go_run: Run) -> None:
     if details["distinctEventSequences"] == 1:
         assert_events(report, exact=[*FIRST_DECISION, ATS, ATST, ATC, *DECISION, ATS, ATST,
                                      ATC, *DECISION, WEC])
+
+
+# ---------------------------------------------------------------- issue 4
+
+@pytest.mark.parametrize("backend", ["es", "sqlite"])  # Elasticsearch, main-store fallback
+def test_upserted_search_attributes_find_the_workflow(go_run: Run, backend: str) -> None:
+    """UpsertSearchAttributes plus start-time search attributes; ListWorkflow and
+    CountWorkflow find the run by them while it is open and once it completed."""
+    report = scenario(go_run, "search-attributes")
+    details = report["details"]
+    assert report["result"] == f"found by: {details['query']}"
+    assert_events(report, exact=[*FIRST_DECISION, "UpsertWorkflowSearchAttributes",
+                                 "WorkflowExecutionSignaled", *DECISION, WEC])
+    keyword = details["query"].split("'")[1]
+    upserted = {"CustomKeywordField": keyword, "CustomIntField": 7}
+    at_start = {"CustomBoolField": True, "CustomDoubleField": 2.5,
+                "CustomStringField": "started by the go e2e program"}
+    assert details["upsertedSearchAttributes"] == upserted
+    assert details["startedSearchAttributes"] == at_start
+    # The listed run carries both sets, open and closed.
+    assert details["listedRunId"] == details["closedRunId"] == report["runId"]
+    assert details["listedType"] == "e2e.SearchAttributes" and details["listedOpen"] is True
+    assert details["listedSearchAttributes"] == {**at_start, **upserted}
+    assert details["closedSearchAttributes"] == {**at_start, **upserted}
+    assert details["counts"] == {"open": 1, "startTime": 1, "intTooLow": 0,
+                                 "otherKeyword": 0, "closed": 1}

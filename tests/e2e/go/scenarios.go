@@ -54,6 +54,7 @@ var scenarios = map[string]func(*env) error{
 	"terminate":         runTerminate,
 	"panic-recover":     runPanicRecover,
 	"parallel-50":       runParallel,
+	"search-attributes": runSearchAttributes,
 }
 
 func scenarioNames() []string {
@@ -664,4 +665,154 @@ func runParallel(e *env) error {
 	e.detail("decisionTasks", decisions)
 	e.detail("stickyDecisionTasks", sticky)
 	return expectEqual("completed workflows", completed, n)
+}
+
+// findWorkflows polls ListWorkflow with query until it returns want executions (visibility
+// is written asynchronously), then returns them.
+func (e *env) findWorkflows(query string, want int) ([]*s.WorkflowExecutionInfo, error) {
+	var last []*s.WorkflowExecutionInfo
+	for {
+		var resp *s.ListWorkflowExecutionsResponse
+		err := guard("ListWorkflow", func() error {
+			var err error
+			resp, err = e.client.ListWorkflow(e.ctx, &s.ListWorkflowExecutionsRequest{
+				Domain: &e.opts.domain, Query: &query, PageSize: int32Ptr(100),
+			})
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("ListWorkflow(%q): %w", query, err)
+		}
+		last = resp.Executions
+		if len(last) == want {
+			return last, nil
+		}
+		select {
+		case <-e.ctx.Done():
+			return nil, fmt.Errorf("ListWorkflow(%q) still returned %d executions, want %d: %w",
+				query, len(last), want, context.Cause(e.ctx))
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+func (e *env) countWorkflows(query string) (int64, error) {
+	var resp *s.CountWorkflowExecutionsResponse
+	err := guard("CountWorkflow", func() error {
+		var err error
+		resp, err = e.client.CountWorkflow(e.ctx, &s.CountWorkflowExecutionsRequest{
+			Domain: &e.opts.domain, Query: &query,
+		})
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("CountWorkflow(%q): %w", query, err)
+	}
+	return resp.GetCount(), nil
+}
+
+func int32Ptr(v int32) *int32 { return &v }
+
+// decodeSearchAttributes turns the JSON values of a listed execution into a plain map.
+func decodeSearchAttributes(info *s.WorkflowExecutionInfo) map[string]interface{} {
+	out := map[string]interface{}{}
+	for key, raw := range info.GetSearchAttributes().GetIndexedFields() {
+		var value interface{}
+		if err := json.Unmarshal(raw, &value); err != nil {
+			value = string(raw)
+		}
+		out[key] = value
+	}
+	return out
+}
+
+// runSearchAttributes starts a workflow with start-time search attributes; the workflow
+// upserts CustomKeywordField and CustomIntField. The driver then finds it with ListWorkflow
+// and CountWorkflow by the upserted and the start-time attributes, signals it to complete,
+// and finds the closed run by the same query plus CloseStatus.
+func runSearchAttributes(e *env) error {
+	keyword := "go-e2e-" + randomSuffix()
+	opts := e.startOptions(e.newID())
+	opts.SearchAttributes = map[string]interface{}{
+		"CustomBoolField":   true,
+		"CustomDoubleField": 2.5,
+		"CustomStringField": "started by the go e2e program",
+	}
+	var exec *workflow.Execution
+	err := guard("StartWorkflow", func() error {
+		var err error
+		exec, err = e.client.StartWorkflow(e.ctx, opts, wfSearchAttrs, keyword)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("start %s: %w", wfSearchAttrs, err)
+	}
+	e.rep.WorkflowID, e.rep.RunID = exec.ID, exec.RunID
+	e.watch(exec.ID, exec.RunID)
+	if _, err := e.waitFor(s.EventTypeUpsertWorkflowSearchAttributes); err != nil {
+		return err
+	}
+
+	query := fmt.Sprintf("CustomKeywordField = '%s' AND CustomIntField > 3", keyword)
+	e.detail("query", query)
+	found, err := e.findWorkflows(query, 1)
+	if err != nil {
+		return err
+	}
+	listed := found[0]
+	e.detail("listedRunId", listed.GetExecution().GetRunId())
+	e.detail("listedType", listed.GetType().GetName())
+	e.detail("listedOpen", listed.CloseStatus == nil)
+	e.detail("listedSearchAttributes", decodeSearchAttributes(listed))
+	counts := map[string]int64{}
+	for name, q := range map[string]string{
+		"open":         query,
+		"startTime":    fmt.Sprintf("CustomKeywordField = '%s' AND CustomBoolField = true AND CustomDoubleField > 2", keyword),
+		"intTooLow":    fmt.Sprintf("CustomKeywordField = '%s' AND CustomIntField > 7", keyword),
+		"otherKeyword": fmt.Sprintf("CustomKeywordField = '%s-not' AND CustomIntField > 3", keyword),
+	} {
+		if counts[name], err = e.countWorkflows(q); err != nil {
+			return err
+		}
+	}
+
+	if err := e.client.SignalWorkflow(e.ctx, exec.ID, exec.RunID, signalName, query); err != nil {
+		return fmt.Errorf("SignalWorkflow: %w", err)
+	}
+	var out string
+	if err := e.get(e.client.GetWorkflow(e.ctx, exec.ID, exec.RunID), &out); err != nil {
+		return err
+	}
+	e.rep.Result = out
+	closedQuery := query + " AND CloseStatus = 0"
+	closed, err := e.findWorkflows(closedQuery, 1)
+	if err != nil {
+		return err
+	}
+	e.detail("closedRunId", closed[0].GetExecution().GetRunId())
+	e.detail("closedSearchAttributes", decodeSearchAttributes(closed[0]))
+	if counts["closed"], err = e.countWorkflows(closedQuery); err != nil {
+		return err
+	}
+	e.detail("counts", counts)
+	if err := e.collect(); err != nil {
+		return err
+	}
+	if upsert := firstOfType(e.events, s.EventTypeUpsertWorkflowSearchAttributes); upsert != nil {
+		e.detail("upsertedSearchAttributes", decodeSearchAttributes(&s.WorkflowExecutionInfo{
+			SearchAttributes: upsert.UpsertWorkflowSearchAttributesEventAttributes.SearchAttributes,
+		}))
+	}
+	if started := firstOfType(e.events, s.EventTypeWorkflowExecutionStarted); started != nil {
+		e.detail("startedSearchAttributes", decodeSearchAttributes(&s.WorkflowExecutionInfo{
+			SearchAttributes: started.WorkflowExecutionStartedEventAttributes.SearchAttributes,
+		}))
+	}
+	if err := expectEqual("listed run", listed.GetExecution().GetRunId(), exec.RunID); err != nil {
+		return err
+	}
+	if err := expectEqual("count", fmt.Sprint(counts), "map[closed:1 intTooLow:0 open:1 otherKeyword:0 startTime:1]"); err != nil {
+		return err
+	}
+	return expectEqual("result", out, "found by: "+query)
 }

@@ -33,6 +33,7 @@ const (
 	wfCancellable   = "e2e.Cancellable"
 	wfPanic         = "e2e.PanicUntilFixed"
 	wfTwoSteps      = "e2e.TwoSteps"
+	wfSearchAttrs   = "e2e.SearchAttributes"
 
 	actGreet     = "e2e.Greet"
 	actFlaky     = "e2e.Flaky"
@@ -80,6 +81,7 @@ func registerAll(w worker.Worker) {
 		wfCancellable:   cancellableWorkflow,
 		wfPanic:         panicUntilFixedWorkflow,
 		wfTwoSteps:      twoStepsWorkflow,
+		wfSearchAttrs:   searchAttributesWorkflow,
 	}
 	for name, fn := range workflows {
 		w.RegisterWorkflowWithOptions(fn, workflow.RegisterOptions{Name: name})
@@ -308,4 +310,20 @@ func twoStepsWorkflow(ctx workflow.Context, index int) (string, error) {
 		return "", err
 	}
 	return first + " " + second, nil
+}
+
+// searchAttributesWorkflow upserts CustomKeywordField = keyword and CustomIntField = 7 in its
+// first decision, then waits for the greeting signal (the driver sends it once ListWorkflow
+// found the run by those attributes) and returns it.
+func searchAttributesWorkflow(ctx workflow.Context, keyword string) (string, error) {
+	err := workflow.UpsertSearchAttributes(ctx, map[string]interface{}{
+		"CustomKeywordField": keyword,
+		"CustomIntField":     7,
+	})
+	if err != nil {
+		return "", err
+	}
+	var value string
+	workflow.GetSignalChannel(ctx, signalName).Receive(ctx, &value)
+	return "found by: " + value, nil
 }

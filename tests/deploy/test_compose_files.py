@@ -42,6 +42,14 @@ def model(validator: Path, name: str) -> dict[str, Any]:
     return json.loads(done.stdout)
 
 
+def environment(service: dict[str, Any]) -> dict[str, str]:
+    """A service's environment as a mapping (compose-go prints a merged one as a list)."""
+    env = service.get("environment") or {}
+    if isinstance(env, list):
+        env = dict(item.split("=", 1) for item in env)
+    return env
+
+
 @pytest.mark.parametrize("name", ["docker-compose.yaml", "docker-compose-es.yaml"])
 def test_compose_file_is_valid_and_has_statsd(validator: Path, name: str) -> None:
     services = model(validator, name)["services"]
@@ -50,7 +58,7 @@ def test_compose_file_is_valid_and_has_statsd(validator: Path, name: str) -> Non
         expected.add("elasticsearch")
     assert set(services) == expected
     cadence, statsd = services["cadence"], services["statsd"]
-    assert cadence["environment"]["STATSD_HOST_PORT"] == "statsd:8125"
+    assert environment(cadence)["STATSD_HOST_PORT"] == "statsd:8125"
     assert "statsd" in cadence["depends_on"]
     assert [(p["host_ip"], p["published"], p["target"]) for p in cadence["ports"]] == \
         [("127.0.0.1", "7933", 7933)]
@@ -84,3 +92,49 @@ def test_container_config_points_metrics_at_statsd(monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("STATSD_HOST_PORT", "statsd:8125")
     statsd = load_config(config_file).metrics_for("frontend").statsd
     assert (statsd.host, statsd.port, statsd.prefix) == ("statsd", 8125, "cadence")
+
+
+def test_es_compose_runs_cadence_on_elasticsearch(validator: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    services = model(validator, "docker-compose-es.yaml")["services"]
+    cadence, es = services["cadence"], services["elasticsearch"]
+    assert cadence["depends_on"]["elasticsearch"]["condition"] == "service_healthy"
+    assert {"cadence-schema", "statsd"} <= set(cadence["depends_on"])  # still there
+    assert es["image"].endswith("elasticsearch-oss:7.10.2") and es["healthcheck"]["test"]
+    assert [(p["host_ip"], p["published"], p["target"]) for p in es["ports"]] == \
+        [("127.0.0.1", "9200", 9200)]
+    command = cadence["command"]
+    config_file = REPO / command[command.index("--config") + 1]
+    for key, value in environment(cadence).items():  # as the container sees them
+        monkeypatch.setenv(key, value)
+    loaded = load_config(config_file)
+    assert loaded.store == "cassandra" and loaded.cassandra.hosts == ["cassandra"]
+    assert loaded.cassandra.visibility_keyspace == "cadence_visibility"
+    assert loaded.elasticsearch is not None
+    assert loaded.elasticsearch.url == "http://elasticsearch:9200"
+    assert loaded.elasticsearch.index == "cadence-visibility-dev"
+    # docker-compose.yaml alone stays on Cassandra visibility.
+    plain = model(validator, "docker-compose.yaml")["services"]["cadence"]
+    assert "elasticsearch" not in plain["depends_on"]
+    assert load_config(REPO / plain["command"][plain["command"].index("--config") + 1]
+                       ).elasticsearch is None
+
+
+@pytest.mark.parametrize("name", ["development_es.yaml", "development_cassandra_es.yaml"])
+def test_es_config_files_load(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    for key in ("ES_SCHEME", "ES_HOST", "ES_PORT", "ES_USER", "ES_PASSWORD",
+                "ES_VISIBILITY_INDEX", "CASSANDRA_HOST"):
+        monkeypatch.delenv(key, raising=False)
+    loaded = load_config(REPO / "config" / name)
+    assert loaded.store == ("sqlite" if name == "development_es.yaml" else "cassandra")
+    es = loaded.elasticsearch
+    assert es is not None
+    assert (es.url, es.index, es.username, es.password) == \
+        ("http://127.0.0.1:9200", "cadence-visibility-dev", "", "")
+    monkeypatch.setenv("ES_HOST", "es.internal")
+    monkeypatch.setenv("ES_PORT", "9243")
+    monkeypatch.setenv("ES_SCHEME", "https")
+    monkeypatch.setenv("ES_VISIBILITY_INDEX", "cadence-visibility-prod")
+    es = load_config(REPO / "config" / name).elasticsearch
+    assert es is not None
+    assert (es.url, es.index) == ("https://es.internal:9243", "cadence-visibility-prod")

@@ -22,25 +22,12 @@ import pytest
 from cadence_py.rpc import ThriftClient, idl
 from cadence_py.transport import TChannelClient
 from tests.conftest import require
+from tests.e2e.conftest import write_es_config
 from tests.harness import elasticsearch as es_harness
 from tests.harness.server import ServerProcess
 
 OUTAGE_SECONDS = float(os.environ.get("CADENCE_PY_ES_OUTAGE_SECONDS", "60"))
 HEADERS = {"cadence-client-name": "cli", "cadence-client-feature-version": "1.7.0"}
-CONFIG = """\
-log: {{level: info}}
-persistence:
-  defaultStore: sqlite-default
-  advancedVisibilityStore: es-visibility
-  datastores:
-    sqlite-default:
-      sqlite: {{path: cadence.db}}
-    es-visibility:
-      elasticsearch:
-        version: v7
-        url: {{scheme: http, host: "127.0.0.1:{port}"}}
-        indices: {{visibility: cadence-visibility-outage}}
-"""
 
 
 @pytest.fixture
@@ -54,8 +41,7 @@ def own_node(tmp_path: Path) -> Iterator[es_harness.ElasticsearchNode]:
 
 
 def test_writes_survive_an_elasticsearch_outage(own_node, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    config = tmp_path / "config.yaml"
-    config.write_text(CONFIG.format(port=own_node.port))
+    config = write_es_config(tmp_path / "config.yaml", own_node, "cadence-visibility-outage")
     server = ServerProcess(config, tmp_path / "data").start()
     channel = TChannelClient("127.0.0.1", server.port, caller="cadence-client")
     frontend = ThriftClient(channel, idl.workflow_service().WorkflowService,

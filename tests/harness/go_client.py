@@ -10,15 +10,12 @@ rebuilds it and an unchanged tree reuses it. ``python -m tests.harness.go_client
 from __future__ import annotations
 
 import hashlib
-import json
 import os
-import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 from tests.harness import gobuild
-from tests.harness.report import Report
+from tests.harness.report import Report, run_program
 
 NAME = "cadence-py-e2e"
 CACHE_DIR = Path(os.environ.get("CADENCE_PY_CACHE") or "~/.cache/cadence-py").expanduser()
@@ -59,26 +56,7 @@ def invoke(binary: Path, address: str, *args: str, domain: str = "cadence-py-e2e
     """
     cmd = [str(binary), "--address", address, "--domain", domain, "--timeout", f"{budget}s",
            *extra_flags, *args]
-    try:
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=budget + 30)
-    except subprocess.TimeoutExpired as exc:
-        return Report(code=-1, stdout=_text(exc.stdout), stderr=_text(exc.stderr)
-                      + f"\n[harness] killed after {budget + 30}s")
-    data: dict[str, Any] = {}
-    for line in reversed(done.stdout.splitlines()):
-        if line.startswith("{"):
-            try:
-                data = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            break
-    return Report(code=done.returncode, data=data, stdout=done.stdout, stderr=done.stderr)
-
-
-def _text(value: bytes | str | None) -> str:
-    if value is None:
-        return ""
-    return value if isinstance(value, str) else value.decode(errors="replace")
+    return run_program(cmd, budget)
 
 
 if __name__ == "__main__":

@@ -16,16 +16,14 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
-import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
 
-from tests.harness.report import Report
+from tests.harness.report import Report, run_program
 
 NAME = "cadence-py-java-e2e"
 CACHE_DIR = Path(os.environ.get("CADENCE_PY_CACHE") or "~/.cache/cadence-py").expanduser()
@@ -119,27 +117,7 @@ def invoke(jar: Path, address: str, *args: str, domain: str = NAME,
     java = java_tool() or "java"
     cmd = [java, *JVM_FLAGS, "-jar", str(jar), "--address", address, "--domain", domain,
            "--timeout", f"{budget:g}", *args]
-    try:
-        done = subprocess.run(cmd, check=False, capture_output=True, text=True,
-                              timeout=budget + 30)
-    except subprocess.TimeoutExpired as exc:
-        return Report(code=-1, stdout=_text(exc.stdout), stderr=_text(exc.stderr)
-                      + f"\n[harness] killed after {budget + 30}s")
-    data: dict[str, Any] = {}
-    for line in reversed(done.stdout.splitlines()):
-        if line.startswith("{"):
-            try:
-                data = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            break
-    return Report(code=done.returncode, data=data, stdout=done.stdout, stderr=done.stderr)
-
-
-def _text(value: bytes | str | None) -> str:
-    if value is None:
-        return ""
-    return value if isinstance(value, str) else value.decode(errors="replace")
+    return run_program(cmd, budget)
 
 
 if __name__ == "__main__":

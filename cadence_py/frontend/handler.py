@@ -96,7 +96,7 @@ class WorkflowHandler(StartAPIs, PollingAPIs, TaskAPIs, ControlAPIs, ReadingAPIs
 
     def GetSearchAttributes(self, ctx: RequestContext) -> Any:
         self._check(ctx)
-        return idl.shared().GetSearchAttributesResponse(keys=self.search_attributes.valid())
+        return idl.shared().GetSearchAttributesResponse(keys=dict(self.search_attributes.valid()))
 
     # ------------------------------------------------------------ placeholders
     def not_implemented(self, ctx: RequestContext, spec: MethodSpec) -> Any:

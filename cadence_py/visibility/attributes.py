@@ -158,14 +158,18 @@ class SearchAttributes:
     def __init__(self, store: SearchAttributeStore | None = None) -> None:
         self.store = store
         self._added: dict[str, int] = {}
+        self._valid: dict[str, int] = {}
         self.refresh()
 
     def refresh(self) -> None:
         if self.store is not None:
             self._added = dict(self.store.load_search_attributes())
+        self._valid = {**default_search_attributes(), **self._added}
 
     def valid(self) -> dict[str, int]:
-        return {**default_search_attributes(), **self._added}
+        """The valid keys (a shared mapping, built once per change: callers read it on
+        every query, start and upsert, and must not modify it)."""
+        return self._valid
 
     def add(self, keys: dict[str, int]) -> str | None:
         """Add keys (AdminService.AddSearchAttribute); an error message or None."""
@@ -180,6 +184,7 @@ class SearchAttributes:
         if self.store is not None:
             self.store.save_search_attributes(dict(keys))
         self._added.update(keys)
+        self._valid = {**default_search_attributes(), **self._added}
         return None
 
 

@@ -66,12 +66,14 @@ class MainStoreQueries:
              page_size: int, token: bytes | None) -> tuple[list[VisibilityRecord],
                                                            bytes | None]:
         keep = evaluate.matcher(query.where, valid)
-        if token:
-            later = evaluate.after(decode_token(token), query.order_by, valid)
-            docs = [d for d in self._documents(domain_id, valid) if keep(d) and later(d)]
-        else:
-            docs = [d for d in self._documents(domain_id, valid) if keep(d)]
-        docs.sort(key=evaluate.sort_key(query.order_by, valid))
+        docs = [d for d in self._documents(domain_id, valid) if keep(d)]
+        try:
+            if token:
+                later = evaluate.after(decode_token(token), query.order_by, valid)
+                docs = [d for d in docs if later(d)]
+            docs.sort(key=evaluate.sort_key(query.order_by, valid))
+        except TypeError:  # a token from another query's order compares unlike values
+            raise ValueError("page token does not fit the query") from None
         page = docs[:page_size]
         next_token = None
         if len(docs) > page_size:

@@ -104,3 +104,14 @@ def test_malformed_queries_are_bad_requests(populated) -> None:  # type: ignore[
             with pytest.raises(shared.BadRequestError) as err:
                 frontend.call(method, request(domain="vq-alpha", query=query))
             assert message in err.value.message
+
+
+def test_a_token_from_another_order_is_a_bad_request(populated) -> None:  # type: ignore[no-untyped-def]
+    frontend, shared, _ = populated
+    first = frontend.call("ListWorkflowExecutions", shared.ListWorkflowExecutionsRequest(
+        domain="vq-alpha", query="ORDER BY WorkflowType", pageSize=5))
+    assert first.nextPageToken
+    with pytest.raises(shared.BadRequestError) as err:
+        frontend.call("ListWorkflowExecutions", shared.ListWorkflowExecutionsRequest(
+            domain="vq-alpha", query="", pageSize=5, nextPageToken=first.nextPageToken))
+    assert err.value.message == "Invalid NextPageToken."

@@ -10,7 +10,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from elasticsearch import Elasticsearch, NotFoundError, RequestError
+from elasticsearch import Elasticsearch, NotFoundError, RequestError, TransportError
+
+from cadence_py.common import errors
 
 from cadence_py.persistence.visibility import VisibilityRecord
 from cadence_py.visibility.backends import decode_token, encode_token
@@ -81,6 +83,12 @@ class EsVisibility:
             hits = self.es.search(index=self.index, body=body)["hits"]["hits"]
         except NotFoundError:
             return [], None  # no index yet: nothing was ever indexed
+        except RequestError as exc:
+            if token:  # a token from another query's order: Elasticsearch refuses it
+                raise ValueError("page token does not fit the query") from exc
+            raise errors.internal_error(f"ListWorkflowExecutions failed, {exc}") from None
+        except TransportError as exc:  # unreachable, timed out, 5xx
+            raise errors.internal_error(f"ListWorkflowExecutions failed, {exc}") from None
         page = hits[:page_size]
         next_token = encode_token(page[-1]["sort"]) if len(hits) > page_size else None
         return [record_of(h["_source"]) for h in page], next_token
@@ -91,6 +99,9 @@ class EsVisibility:
                 "query": search_body(domain_id, query, valid)})["count"])
         except NotFoundError:
             return 0
+        except TransportError as exc:
+            raise errors.internal_error(f"CountWorkflowExecutions failed. Error: {exc}") \
+                from None
 
     # ------------------------------------------------------------------ writes
     def bulk(self, actions: list[dict[str, Any]]) -> list[int]:

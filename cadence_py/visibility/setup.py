@@ -75,12 +75,19 @@ def open_visibility(config: Any, domains: Any, executions: Any, history: Any,
     es = EsVisibility(es_config.url, es_config.index, es_config.username,
                       es_config.password, es_config.timeout)
 
-    def prepare() -> None:  # the indexer runs this until it succeeds, before indexing
+    def prepare() -> None:  # index set-up; the indexer retries it if it fails here
         es.ensure_index({k: v for k, v in attributes.valid().items()
                          if not is_system_key(k)})
 
     queue = factory.open_visibility_queue(config, domains)
-    indexer = Indexer(queue, es, metrics, prepare=prepare)
+    ready = False
+    try:  # normally the index is ready before the server takes calls
+        prepare()
+        ready = True
+    except Exception as exc:  # noqa: BLE001 - the indexer retries; the server serves
+        log.warning("Elasticsearch at %s not ready (%s); writes wait in the outbox",
+                    es_config.url, exc)
+    indexer = Indexer(queue, es, metrics, prepare=None if ready else prepare)
     writer = VisibilityWriter(history, store, queue, attributes, on_enqueue=indexer.notify)
     history.visibility_writer = writer
     return Visibility(store, attributes, es, writer, es, indexer, queue)

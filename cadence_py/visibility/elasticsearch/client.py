@@ -46,10 +46,15 @@ class EsVisibility:
         self.es.indices.put_template(name=TEMPLATE_NAME, body=index_template(custom_keys))
         if not self.es.indices.exists(index=self.index):
             try:
-                self.es.indices.create(index=self.index)
+                self.es.indices.create(index=self.index, wait_for_active_shards="all")
             except RequestError as exc:
                 if exc.error != "resource_already_exists_exception":
                     raise
+        # A new index answers searches with 503 until its shards have started.
+        health = self.es.cluster.health(index=self.index, wait_for_status="yellow",
+                                        timeout="30s")
+        if health.get("timed_out"):
+            raise RuntimeError(f"index {self.index} not ready: {health.get('status')}")
         self.add_attributes(custom_keys)
 
     def add_attributes(self, keys: dict[str, int]) -> None:

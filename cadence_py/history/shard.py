@@ -6,7 +6,7 @@ never repeat across restarts or across processes sharing a store.
 
 from __future__ import annotations
 
-import threading
+from gevent.lock import Semaphore
 
 from cadence_py.persistence.executions import ExecutionStore
 
@@ -17,7 +17,8 @@ class TaskIdAllocator:
     def __init__(self, store: ExecutionStore, shard_id: int = 0) -> None:
         self.store = store
         self.shard_id = shard_id
-        self._lock = threading.Lock()
+        # A gevent lock: acquiring a range writes to the store, which may yield the hub.
+        self._lock = Semaphore()
         self._next = 0
         self._end = 0
 

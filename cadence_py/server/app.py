@@ -22,6 +22,7 @@ from cadence_py.persistence.domains import DomainStore
 from cadence_py.common.domain_cache import DomainCache
 from cadence_py.history.engine import HistoryEngine
 from cadence_py.history.queues import TimerQueueProcessor, TransferQueueProcessor
+from cadence_py.history.state_cache import CachedExecutionStore
 from cadence_py.matching import MatchingEngine
 from cadence_py.persistence.factory import open_domain_store, open_execution_stores
 from cadence_py.rpc import idl
@@ -47,7 +48,8 @@ class CadenceServer:
         frontend_config = FrontendConfig(cluster_name=config.cluster_name)
         self.domain_cache = DomainCache(self.domains)
         executions, tasks = open_execution_stores(config, raw_domains)
-        self.executions = metered_execution_store(executions, self.history_metrics)
+        self.executions = CachedExecutionStore(
+            metered_execution_store(executions, self.history_metrics))
         self.tasks = metered_task_store(tasks, self.matching_metrics)
         self.history = HistoryEngine(self.executions, self.domain_cache,
                                      metrics=self.history_metrics)

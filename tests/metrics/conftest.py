@@ -13,6 +13,7 @@ class UdpSink:
 
     def __init__(self) -> None:
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)  # bursts of lines
         self.sock.bind(("127.0.0.1", 0))
         self.sock.settimeout(5)  # only a safety net: the sender is in this process
         self.port = self.sock.getsockname()[1]

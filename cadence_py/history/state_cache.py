@@ -1,0 +1,115 @@
+"""The mutable-state cache: the last written state of recently used runs, in memory.
+
+Why: every history call and queue task loads the run's mutable state before it acts (a
+hello-world workflow loads it about a dozen times), and a load is a store read plus decoding
+(on Cassandra: a partition read with UDT collections). Upstream Cadence keeps an execution
+cache in the history service for the same reason.
+
+How: a layer over the ExecutionStore. It remembers each run's state as the bytes of a
+pickle, taken from the state a successful create or update wrote, or from a load. Each
+``get_workflow`` hands out a fresh copy, so callers may change what they get (updates do)
+without touching the cache. A write forgets the run when it starts (it may yield, and the old
+state must not be acted on meanwhile) and remembers the new state when it succeeded; a write
+that fails leaves the run forgotten, so the next load reads the store. A load remembers what
+it read only if no write began while it read, so a slow read never puts back an older state.
+
+It is only right while this process is the one writer of its runs, which the shard's range
+id already guarantees: a write after another owner took the shard fails its condition, and
+the failure evicts the entry.
+"""
+
+from __future__ import annotations
+
+import pickle
+from collections import OrderedDict
+from typing import Any
+
+from cadence_py.persistence.executions import ExecutionStore, NewRun
+from cadence_py.persistence.records import HistoryBatch, MutableState, TimerTask, TransferTask
+
+#: Runs kept (a hello-world state pickles to about 2 KB).
+DEFAULT_MAX_RUNS = 4096
+
+_Key = tuple[str, str, str]
+
+
+def _key(state: MutableState) -> _Key:
+    info = state.info
+    return info.domain_id, info.workflow_id, info.run_id
+
+
+class CachedExecutionStore:
+    """An ExecutionStore that answers ``get_workflow`` from memory when it can."""
+
+    def __init__(self, inner: ExecutionStore, max_runs: int = DEFAULT_MAX_RUNS) -> None:
+        self.inner = inner
+        self.max_runs = max_runs
+        self._states: OrderedDict[_Key, bytes] = OrderedDict()
+        self._writes = 0  # bumped when any write starts: see get_workflow
+        self.hits = 0
+        self.misses = 0
+
+    def __getattr__(self, name: str) -> Any:  # every other store method passes through
+        return getattr(self.inner, name)
+
+    # ------------------------------------------------------------------ cache
+    def _remember(self, state: MutableState) -> None:
+        key = _key(state)
+        self._states[key] = pickle.dumps(state, pickle.HIGHEST_PROTOCOL)
+        self._states.move_to_end(key)
+        while len(self._states) > self.max_runs:
+            self._states.popitem(last=False)
+
+    def forget(self, domain_id: str, workflow_id: str, run_id: str) -> None:
+        self._states.pop((domain_id, workflow_id, run_id), None)
+
+    # ------------------------------------------------------------------ store
+    def get_workflow(self, domain_id: str, workflow_id: str, run_id: str) -> MutableState:
+        key = (domain_id, workflow_id, run_id)
+        blob = self._states.get(key)
+        if blob is not None:
+            self.hits += 1
+            self._states.move_to_end(key)
+            state: MutableState = pickle.loads(blob)
+            return state
+        self.misses += 1
+        writes = self._writes
+        state = self.inner.get_workflow(domain_id, workflow_id, run_id)
+        if self._writes == writes:  # no write began while we read: not older than the store
+            self._remember(state)
+        return state
+
+    def create_workflow(self, state: MutableState, batch: HistoryBatch,
+                        transfer_tasks: list[TransferTask], timer_tasks: list[TimerTask],
+                        previous_run_id: str | None = None) -> None:
+        key = _key(state)
+        self._writes += 1
+        self._states.pop(key, None)
+        try:
+            self.inner.create_workflow(state, batch, transfer_tasks, timer_tasks,
+                                       previous_run_id)
+        except BaseException:
+            self._states.pop(key, None)
+            raise
+        self._remember(state)
+
+    def update_workflow(self, state: MutableState, expected_next_event_id: int,
+                        batches: list[HistoryBatch], transfer_tasks: list[TransferTask],
+                        timer_tasks: list[TimerTask], new_run: NewRun | None = None) -> None:
+        # Forget first: while the write is in flight (it may yield) nobody may load the
+        # old state from memory and act on it as if it were current.
+        self._writes += 1
+        self._states.pop(_key(state), None)
+        if new_run is not None:
+            self._states.pop(_key(new_run.state), None)
+        self.inner.update_workflow(state, expected_next_event_id, batches, transfer_tasks,
+                                   timer_tasks, new_run)
+        self._remember(state)
+        if new_run is not None:
+            self._remember(new_run.state)
+
+    def delete_workflow(self, domain_id: str, workflow_id: str, run_id: str) -> None:
+        self._writes += 1
+        self.forget(domain_id, workflow_id, run_id)
+        self.inner.delete_workflow(domain_id, workflow_id, run_id)
+        self.forget(domain_id, workflow_id, run_id)

@@ -234,15 +234,70 @@ class HistoryBatch:
 # ---------------------------------------------------------------- JSON documents
 def to_document(obj: Any) -> Any:
     """Dataclasses -> JSON-able values (bytes become {"b64": ...})."""
-    if dataclasses.is_dataclass(obj):
-        return {f.name: to_document(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return _encoder(type(obj))(obj)
+    return _any_to_document(obj)
+
+
+def _any_to_document(obj: Any) -> Any:
+    """to_document for a value whose type is only known at run time."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return _encoder(type(obj))(obj)
     if isinstance(obj, (bytes, bytearray)):
         return {"b64": base64.b64encode(bytes(obj)).decode()}
     if isinstance(obj, dict):
-        return {str(k): to_document(v) for k, v in obj.items()}
+        return {str(k): _any_to_document(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
-        return [to_document(v) for v in obj]
+        return [_any_to_document(v) for v in obj]
     return obj
+
+
+_PLAIN = (int, str, float, bool)
+
+
+def _bytes_document(value: Any) -> Any:
+    if isinstance(value, (bytes, bytearray)):
+        return {"b64": base64.b64encode(bytes(value)).decode()}
+    return _any_to_document(value)
+
+
+@functools.lru_cache(maxsize=None)
+def _encoder(kind: Any) -> Callable[[Any], Any]:
+    """One encoding function per declared type, built once (the mirror of ``_decoder``):
+    every state write encodes the whole state, and walking it generically with
+    ``dataclasses.fields`` and isinstance checks per value showed in profiles. Fields of
+    plain types (and lists of them) pass through as they are; anything the hints don't pin down (Any, unions)
+    takes the generic path."""
+    origin = typing.get_origin(kind)
+    if dataclasses.is_dataclass(kind):
+        hints, _ = _fields_of(kind)
+        names = tuple(f.name for f in dataclasses.fields(kind))
+        special = tuple((n, _encoder(hints[n])) for n in names
+                        if _encoder(hints[n]) is not _identity)
+
+        def document_of(obj: Any) -> Any:
+            if type(obj) is not kind:  # a subclass or a stray value: no shortcuts
+                return _any_to_document(obj)
+            doc = {n: getattr(obj, n) for n in names}
+            for n, encode in special:
+                doc[n] = encode(doc[n])
+            return doc
+        return document_of
+    if kind in _PLAIN:
+        return _identity  # trusted: json.dumps writes them as they are
+    if kind is bytes:
+        return _bytes_document
+    if origin is list:
+        (item_kind,) = typing.get_args(kind)
+        item = _encoder(item_kind)
+        if item is _identity:
+            return _identity  # json.dumps writes lists (and tuples) of plain values
+        return lambda data: [item(v) for v in data]
+    if origin is dict:
+        key_kind, value_kind = typing.get_args(kind)
+        value = _encoder(value_kind)
+        return lambda data: {str(k): value(v) for k, v in data.items()}
+    return _any_to_document
 
 
 @functools.lru_cache(maxsize=None)

@@ -5,10 +5,10 @@ hello-world workflow loads it about a dozen times), and a load is a store read p
 (on Cassandra: a partition read with UDT collections). Upstream Cadence keeps an execution
 cache in the history service for the same reason.
 
-How: a layer over the ExecutionStore. It remembers each run's state as the bytes of a
-pickle, taken from the state a successful create or update wrote, or from a load. Each
-``get_workflow`` hands out a fresh copy, so callers may change what they get (updates do)
-without touching the cache. A write forgets the run when it starts (it may yield, and the old
+How: a layer over the ExecutionStore. It remembers a private copy of each run's state (a
+``records.clone``), taken from the state a successful create or update wrote, or from a
+load. Each ``get_workflow`` hands out a fresh copy, so callers may change what they get
+(updates do) without touching the cache. A write forgets the run when it starts (it may yield, and the old
 state must not be acted on meanwhile) and remembers the new state when it succeeded; a write
 that fails leaves the run forgotten, so the next load reads the store. A load remembers what
 it read only if no write began while it read, so a slow read never puts back an older state.
@@ -20,14 +20,19 @@ the failure evicts the entry.
 
 from __future__ import annotations
 
-import pickle
 from collections import OrderedDict
 from typing import Any
 
 from cadence_py.persistence.executions import ExecutionStore, NewRun
-from cadence_py.persistence.records import HistoryBatch, MutableState, TimerTask, TransferTask
+from cadence_py.persistence.records import (
+    HistoryBatch,
+    MutableState,
+    TimerTask,
+    TransferTask,
+    clone,
+)
 
-#: Runs kept (a hello-world state pickles to about 2 KB).
+#: Runs kept (a hello-world state is a few KB of objects).
 DEFAULT_MAX_RUNS = 4096
 
 _Key = tuple[str, str, str]
@@ -44,7 +49,7 @@ class CachedExecutionStore:
     def __init__(self, inner: ExecutionStore, max_runs: int = DEFAULT_MAX_RUNS) -> None:
         self.inner = inner
         self.max_runs = max_runs
-        self._states: OrderedDict[_Key, bytes] = OrderedDict()
+        self._states: OrderedDict[_Key, MutableState] = OrderedDict()
         self._writes = 0  # bumped when any write starts: see get_workflow
         self.hits = 0
         self.misses = 0
@@ -55,7 +60,7 @@ class CachedExecutionStore:
     # ------------------------------------------------------------------ cache
     def _remember(self, state: MutableState) -> None:
         key = _key(state)
-        self._states[key] = pickle.dumps(state, pickle.HIGHEST_PROTOCOL)
+        self._states[key] = clone(state)
         self._states.move_to_end(key)
         while len(self._states) > self.max_runs:
             self._states.popitem(last=False)
@@ -66,12 +71,11 @@ class CachedExecutionStore:
     # ------------------------------------------------------------------ store
     def get_workflow(self, domain_id: str, workflow_id: str, run_id: str) -> MutableState:
         key = (domain_id, workflow_id, run_id)
-        blob = self._states.get(key)
-        if blob is not None:
+        cached = self._states.get(key)
+        if cached is not None:
             self.hits += 1
             self._states.move_to_end(key)
-            state: MutableState = pickle.loads(blob)
-            return state
+            return clone(cached)  # the caller may change its copy; ours stays as written
         self.misses += 1
         writes = self._writes
         state = self.inner.get_workflow(domain_id, workflow_id, run_id)

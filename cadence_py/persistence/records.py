@@ -9,6 +9,7 @@ history engine changes them; stores only persist them.
 from __future__ import annotations
 
 import base64
+import copy
 import dataclasses
 import functools
 import typing
@@ -266,14 +267,11 @@ def _encoder(kind: Any) -> Callable[[Any], Any]:
     """One encoding function per declared type, built once (the mirror of ``_decoder``):
     every state write encodes the whole state, and walking it generically with
     ``dataclasses.fields`` and isinstance checks per value showed in profiles. Fields of
-    plain types (and lists of them) pass through as they are; anything the hints don't pin down (Any, unions)
-    takes the generic path."""
+    plain types (and lists of them) pass through as they are; anything the hints don't pin
+    down (Any, unions) takes the generic path."""
     origin = typing.get_origin(kind)
     if dataclasses.is_dataclass(kind):
-        hints, _ = _fields_of(kind)
-        names = tuple(f.name for f in dataclasses.fields(kind))
-        special = tuple((n, _encoder(hints[n])) for n in names
-                        if _encoder(hints[n]) is not _identity)
+        names, special = _field_plan(kind, _encoder)
 
         def document_of(obj: Any) -> Any:
             if type(obj) is not kind:  # a subclass or a stray value: no shortcuts
@@ -298,6 +296,53 @@ def _encoder(kind: Any) -> Callable[[Any], Any]:
         value = _encoder(value_kind)
         return lambda data: {str(k): value(v) for k, v in data.items()}
     return _any_to_document
+
+
+def _field_plan(kind: Any, make: Callable[[Any], Callable[[Any], Any]]
+                ) -> tuple[tuple[str, ...], tuple[tuple[str, Callable[[Any], Any]], ...]]:
+    """A dataclass's field names, and (name, function) for the fields whose function (from
+    ``make``: _encoder or _cloner) is not the identity."""
+    hints, _ = _fields_of(kind)
+    names = tuple(f.name for f in dataclasses.fields(kind))
+    return names, tuple((n, make(hints[n])) for n in names if make(hints[n]) is not _identity)
+
+
+def clone(obj: Any) -> Any:
+    """A deep copy of a record (dataclass), several times faster than ``copy.deepcopy``
+    or a pickle round trip: the state cache hands out a copy on every load."""
+    return _cloner(type(obj))(obj)
+
+
+@functools.lru_cache(maxsize=None)
+def _cloner(kind: Any) -> Callable[[Any], Any]:
+    """One copying function per declared type, built once. Immutable values are shared;
+    anything the hints don't pin down is deep-copied."""
+    origin = typing.get_origin(kind)
+    if dataclasses.is_dataclass(kind):
+        _, special = _field_plan(kind, _cloner)
+        new = object.__new__
+
+        def copy_of(obj: Any) -> Any:
+            if type(obj) is not kind:
+                return copy.deepcopy(obj)
+            values = obj.__dict__.copy()
+            for n, copy_value in special:
+                values[n] = copy_value(values[n])
+            twin = new(kind)
+            twin.__dict__ = values
+            return twin
+        return copy_of
+    if kind in _PLAIN or kind is bytes:
+        return _identity
+    if origin is list:
+        (item_kind,) = typing.get_args(kind)
+        item = _cloner(item_kind)
+        return list if item is _identity else (lambda data: [item(v) for v in data])
+    if origin is dict:
+        value = _cloner(typing.get_args(kind)[1])
+        return dict if value is _identity else (
+            lambda data: {k: value(v) for k, v in data.items()})
+    return copy.deepcopy
 
 
 @functools.lru_cache(maxsize=None)

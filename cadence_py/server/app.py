@@ -109,6 +109,8 @@ class CadenceServer:
         self.timer_queue.stop()
         self.visibility_parts.stop()
         self.gauges.stop()
+        log.info("state cache: %d hits, %d misses", self.executions.hits,
+                 self.executions.misses)
         self.executions.close()  # Cassandra: its own session; SQLite: a no-op
         self.domains.close()
         for metrics in (self.metrics, self.history_metrics, self.matching_metrics):

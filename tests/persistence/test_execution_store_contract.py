@@ -46,12 +46,14 @@ from cadence_py.persistence.records import (
     TimerTask,
     TransferTask,
 )
+from cadence_py.history.state_cache import CachedExecutionStore
 from cadence_py.persistence.sqlite.executions import SQLiteExecutionStore, SQLiteTaskStore
 from cadence_py.persistence.sqlite.store import SQLiteStore
 from cadence_py.rpc import idl
 from tests.persistence.test_domain_store_contract import _create_keyspace, _drop_keyspace
 
-BACKENDS = ["sqlite", pytest.param("cassandra", marks=pytest.mark.cassandra)]
+# "cached-sqlite": the history role's state cache over SQLite must keep the same contract.
+BACKENDS = ["sqlite", "cached-sqlite", pytest.param("cassandra", marks=pytest.mark.cassandra)]
 SECOND = 1_000_000_000
 
 
@@ -73,9 +75,12 @@ def cassandra_session(cassandra_node) -> Iterator[Any]:  # type: ignore[no-untyp
 @pytest.fixture(params=BACKENDS)
 def stores(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Any, Any]]:
     """(ExecutionStore, TaskStore) of one backend."""
-    if request.param == "sqlite":
+    if request.param in ("sqlite", "cached-sqlite"):
         db = SQLiteStore(tmp_path / "x.db")
-        yield SQLiteExecutionStore(db), SQLiteTaskStore(db)
+        executions: Any = SQLiteExecutionStore(db)
+        if request.param == "cached-sqlite":
+            executions = CachedExecutionStore(executions)
+        yield executions, SQLiteTaskStore(db)
         db.close()
         return
     from cadence_py.persistence.cassandra.executions import CassandraExecutionStore

@@ -61,3 +61,16 @@ def test_values_outside_the_hints_still_encode() -> None:
     state.info.memo = {"m": bytearray(b"\x03")}  # type: ignore[dict-item]
     assert r.to_document(state)["info"]["memo"] == {"m": {"b64": "Aw=="}}
     assert r.to_document({"k": [b"\x01"]}) == {"k": [{"b64": "AQ=="}]}
+
+
+def test_clone_is_equal_and_shares_nothing_mutable() -> None:
+    state = busy_state()
+    twin = r.clone(state)
+    assert twin == state and twin is not state
+    twin.info.memo["new"] = b"x"
+    twin.info.retry_non_retriable_errors.append("more")
+    twin.activities[5].header["h2"] = b"y"
+    twin.activities[6] = twin.activities.pop(5)
+    twin.timers["t1"].task_created = False
+    twin.buffered_events.append(b"z")
+    assert state == busy_state()  # the original did not move

@@ -1,0 +1,78 @@
+"""The state cache: copies out, stale states never come back, failed writes evict."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import gevent
+import pytest
+
+from cadence_py.history.state_cache import CachedExecutionStore
+from cadence_py.persistence.errors import ConditionFailedError
+from cadence_py.persistence.records import HistoryBatch
+from cadence_py.persistence.sqlite.executions import SQLiteExecutionStore
+from cadence_py.persistence.sqlite.store import SQLiteStore
+from tests.persistence.test_execution_store_contract import ids, new_state
+
+
+@pytest.fixture
+def cache(tmp_path: Path) -> Any:
+    db = SQLiteStore(tmp_path / "c.db")
+    yield CachedExecutionStore(SQLiteExecutionStore(db))
+    db.close()
+
+
+def _batch(first: int, nxt: int) -> HistoryBatch:
+    return HistoryBatch(first_event_id=first, next_event_id=nxt, data=b"x")
+
+
+def _started(cache: Any) -> Any:
+    domain_id, workflow_id = ids()
+    state = new_state(domain_id, workflow_id)
+    cache.create_workflow(state, _batch(1, 3), [], [])
+    return state
+
+
+def test_loads_after_writes_are_hits_and_copies(cache: Any) -> None:
+    state = _started(cache)
+    info = state.info
+    first = cache.get_workflow(info.domain_id, info.workflow_id, info.run_id)
+    first.info.next_event_id = 99  # the caller's copy only
+    again = cache.get_workflow(info.domain_id, info.workflow_id, info.run_id)
+    assert again.info.next_event_id == 3 and again == state
+    assert (cache.hits, cache.misses) == (2, 0)
+
+
+def test_a_failed_write_evicts_and_the_store_answers(cache: Any) -> None:
+    state = _started(cache)
+    info = state.info
+    stale = cache.get_workflow(info.domain_id, info.workflow_id, info.run_id)
+    stale.info.next_event_id = 5
+    with pytest.raises(ConditionFailedError):  # expects 4, the store has 3
+        cache.update_workflow(stale, 4, [_batch(4, 5)], [], [])
+    loaded = cache.get_workflow(info.domain_id, info.workflow_id, info.run_id)
+    assert loaded.info.next_event_id == 3 and cache.misses == 1
+
+
+def test_a_load_racing_a_write_does_not_put_back_the_old_state(cache: Any) -> None:
+    state = _started(cache)
+    info = state.info
+    key = (info.domain_id, info.workflow_id, info.run_id)
+    cache.forget(*key)
+    inner = cache.inner
+    real_get = inner.get_workflow
+
+    def slow_get(*args: Any) -> Any:  # the read sees the old state, then a write lands
+        old = real_get(*args)
+        gevent.sleep(0.05)
+        return old
+    inner.get_workflow = slow_get
+    reader = gevent.spawn(cache.get_workflow, *key)
+    gevent.sleep(0.01)
+    updated = real_get(*key)
+    updated.info.next_event_id = 4
+    cache.update_workflow(updated, 3, [_batch(3, 4)], [], [])
+    assert reader.get().info.next_event_id == 3  # the reader got what it read...
+    inner.get_workflow = real_get
+    assert cache.get_workflow(*key).info.next_event_id == 4  # ...but the cache kept the new

@@ -25,7 +25,7 @@ from cadence_py.metrics.history import WorkflowMetrics
 from cadence_py.persistence import errors as perr
 from cadence_py.persistence.domains import DomainRecord
 from cadence_py.persistence.executions import ExecutionStore
-from cadence_py.persistence.records import MutableState
+from cadence_py.persistence.records import MutableState, TimerTask, TransferTask
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -47,9 +47,10 @@ class EngineCore:
         self.ids = TaskIdAllocator(store)
         self.locks = KeyedLocks()
         self.notifier = HistoryNotifier()
-        # Set by the queue processors so new tasks are picked up at once.
-        self.transfer_listeners: list[Callable[[], None]] = []
-        self.timer_listeners: list[Callable[[int], None]] = []
+        # Set by the queue processors: each committed write hands them its new tasks, so
+        # they are picked up at once without reading the queues back from the store.
+        self.transfer_listeners: list[Callable[[list[TransferTask]], None]] = []
+        self.timer_listeners: list[Callable[[list[TimerTask]], None]] = []
 
     # ----------------------------------------------------------------- loading
     def current_run_id(self, domain_id: str, workflow_id: str) -> str:
@@ -95,14 +96,15 @@ class EngineCore:
     def committed(self, upd: RunUpdate) -> None:
         """Wake queue processors and history long polls after a successful write."""
         info = upd.info
-        if upd.transfer_tasks or (upd.new_run and upd.new_run.transfer_tasks):
+        transfers = list(upd.transfer_tasks) + (upd.new_run.transfer_tasks if upd.new_run
+                                                 else [])
+        if transfers:
             for listener in self.transfer_listeners:
-                listener()
+                listener(transfers)
         timers = list(upd.timer_tasks) + (upd.new_run.timer_tasks if upd.new_run else [])
         if timers:
-            earliest = min(t.fire_time for t in timers)
             for timer_listener in self.timer_listeners:
-                timer_listener(earliest)
+                timer_listener(timers)
         self.notifier.notify(info.domain_id, info.workflow_id, info.run_id)
         self.workflow_metrics.committed(upd)  # never raises
 

@@ -141,10 +141,14 @@ class SQLiteExecutionStore:
             for batch in batches:
                 self._append(conn, info.run_id, batch)
             self._add_tasks(conn, transfer_tasks, timer_tasks)
-            current = conn.execute("SELECT run_id FROM current_executions WHERE domain_id = ? "
-                                   "AND workflow_id = ?",
+            current = conn.execute("SELECT run_id, create_request_id, state, close_status "
+                                   "FROM current_executions WHERE domain_id = ? AND "
+                                   "workflow_id = ?",
                                    (info.domain_id, info.workflow_id)).fetchone()
-            if current is not None and current[0] == info.run_id:
+            # Rewrite the current row only when it changes (start, close): an UPDATE to the
+            # same values still dirties its page, and every update would pay for it.
+            if current is not None and current[0] == info.run_id and current[1:] != (
+                    info.create_request_id, info.state, info.close_status):
                 self._set_current(conn, state)
             if new_run is not None:
                 self._insert_run(conn, new_run.state, new_run.batch, new_run.transfer_tasks,

@@ -70,6 +70,21 @@ def cpu_seconds(pid: int | None) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+#: cpu_speed_probe() on this machine when the host gave it full speed (2026-11-22).
+PROBE_FAST_SEC = 0.27
+
+
+def cpu_speed_probe() -> float:
+    """CPU seconds of a fixed pure-Python loop. The VM's cores are shared with other guests
+    and their speed changes by up to 1.7x from minute to minute (same loop: 0.79 to 1.37 s),
+    so each result carries this probe: compare figures only at similar probe times."""
+    started = time.process_time()
+    total = 0
+    for i in range(3_000_000):
+        total += i
+    return round(time.process_time() - started, 3)
+
+
 def machine_cpu_seconds() -> float:
     """Busy CPU seconds of the whole machine (all cores) since boot, from /proc/stat."""
     fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
@@ -340,6 +355,7 @@ def main(argv: list[str] | None = None) -> int:
             if spy:
                 spy.stop()
 
+        calibration_before = cpu_speed_probe()
         code, result = run_driver(binary, server.address, args, domain,
                                   {"[bench] phase measure start": phase_start,
                                    "[bench] phase measure end": phase_end},
@@ -347,6 +363,7 @@ def main(argv: list[str] | None = None) -> int:
         if spy:
             spy.stop()
         result["driverExit"] = code
+        result["cpuProbeSec"] = [calibration_before, cpu_speed_probe()]
         result["serverCode"] = result_code
         result["cpu"] = meter.report()
         server_cpu = result["cpu"].get("server", {}).get("cpuSec")
@@ -383,7 +400,9 @@ def main(argv: list[str] | None = None) -> int:
           f"\n  server CPU per workflow: {result.get('serverCpuMsPerWorkflow', '-')} ms"
           f"\n  CPU cores used in the measured phase: server {cores('server')}, driver "
           f"{cores('driver')}, cassandra {cores('cassandra')}, py-spy {cores('py-spy')}, "
-          f"other processes {cores('others')} (load avg {cpu.get('loadavg1m')})")
+          f"other processes {cores('others')} (load avg {cpu.get('loadavg1m')})"
+          f"\n  CPU speed probe before/after: {result.get('cpuProbeSec')} s "
+          f"(the same pure-Python loop; {PROBE_FAST_SEC} s on this machine at its fastest)")
     if args.json_out:
         with open(args.json_out, "a") as out:
             out.write(json.dumps(result, sort_keys=True) + "\n")

@@ -70,8 +70,8 @@ def cpu_seconds(pid: int | None) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-#: cpu_speed_probe() on this machine when the host gave it full speed (2026-11-22).
-PROBE_FAST_SEC = 0.27
+#: cpu_speed_probe() at the fastest seen on this machine (2026-11-22); 0.30 s is common.
+PROBE_FAST_SEC = 0.16
 
 
 def cpu_speed_probe() -> float:

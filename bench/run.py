@@ -30,34 +30,12 @@ from pathlib import Path
 from typing import Any
 
 from bench import driver, hotspots
-from tests.harness.server import ServerProcess
+from tests.harness.server import CASSANDRA_CONFIG, SQLITE_CONFIG, ServerProcess
 
 REPO = Path(__file__).resolve().parents[1]
 SERVER_DIRS = ("cadence_py", "idl", "schema", "config")  # what the server reads at run time
 
 FALLBACK_MARK = "workflow executions on Cassandra are not implemented yet"
-
-SQLITE_CONFIG = """\
-log: {{level: {log_level}}}
-persistence:
-  defaultStore: sqlite-default
-  datastores:
-    sqlite-default:
-      sqlite: {{path: cadence.db}}
-"""
-
-CASSANDRA_CONFIG = """\
-log: {{level: {log_level}}}
-persistence:
-  defaultStore: cass-default
-  visibilityStore: cass-visibility
-  datastores:
-    cass-default:
-      nosql: {{pluginName: cassandra, hosts: "{host}", port: {port}, keyspace: {keyspace}}}
-    cass-visibility:
-      nosql: {{pluginName: cassandra, hosts: "{host}", port: {port}, keyspace: {visibility}}}
-"""
-
 
 def cpu_seconds(pid: int | None) -> float | None:
     """utime + stime of a live process, from /proc (None when unknown)."""

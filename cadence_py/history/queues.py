@@ -62,9 +62,6 @@ class _Processor:
             self._greenlet.join(timeout=5)
         self.pool.join(timeout=5)
 
-    def notify(self, *_: Any) -> None:
-        self.wake.set()
-
     def _run(self) -> None:
         while not self._stopping:
             self.wake.clear()

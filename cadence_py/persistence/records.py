@@ -234,22 +234,16 @@ class HistoryBatch:
 
 # ---------------------------------------------------------------- JSON documents
 def to_document(obj: Any) -> Any:
-    """Dataclasses -> JSON-able values (bytes become {"b64": ...})."""
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return _encoder(type(obj))(obj)
-    return _any_to_document(obj)
-
-
-def _any_to_document(obj: Any) -> Any:
-    """to_document for a value whose type is only known at run time."""
+    """Dataclasses -> JSON-able values (bytes become {"b64": ...}). A dataclass goes
+    through its type's encoder; other values are walked by their run-time type."""
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         return _encoder(type(obj))(obj)
     if isinstance(obj, (bytes, bytearray)):
         return {"b64": base64.b64encode(bytes(obj)).decode()}
     if isinstance(obj, dict):
-        return {str(k): _any_to_document(v) for k, v in obj.items()}
+        return {str(k): to_document(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
-        return [_any_to_document(v) for v in obj]
+        return [to_document(v) for v in obj]
     return obj
 
 
@@ -259,7 +253,7 @@ _PLAIN = (int, str, float, bool)
 def _bytes_document(value: Any) -> Any:
     if isinstance(value, (bytes, bytearray)):
         return {"b64": base64.b64encode(bytes(value)).decode()}
-    return _any_to_document(value)
+    return to_document(value)
 
 
 @functools.lru_cache(maxsize=None)
@@ -275,7 +269,7 @@ def _encoder(kind: Any) -> Callable[[Any], Any]:
 
         def document_of(obj: Any) -> Any:
             if type(obj) is not kind:  # a subclass or a stray value: no shortcuts
-                return _any_to_document(obj)
+                return to_document(obj)
             doc = {n: getattr(obj, n) for n in names}
             for n, encode in special:
                 doc[n] = encode(doc[n])
@@ -295,7 +289,7 @@ def _encoder(kind: Any) -> Callable[[Any], Any]:
         key_kind, value_kind = typing.get_args(kind)
         value = _encoder(value_kind)
         return lambda data: {str(k): value(v) for k, v in data.items()}
-    return _any_to_document
+    return to_document
 
 
 def _field_plan(kind: Any, make: Callable[[Any], Callable[[Any], Any]]

@@ -14,28 +14,7 @@ from gevent import subprocess as gsubprocess
 
 from tests.conftest import drop_keyspaces, new_keyspace, setup_cadence_keyspaces
 from tests.harness.elasticsearch import ElasticsearchNode
-from tests.harness.server import ServerProcess
-
-SQLITE_CONFIG = """\
-log: {{level: info}}
-persistence:
-  defaultStore: sqlite-default
-  datastores:
-    sqlite-default:
-      sqlite: {{path: cadence.db}}
-"""
-
-CASSANDRA_CONFIG = """\
-log: {{level: info}}
-persistence:
-  defaultStore: cass-default
-  visibilityStore: cass-visibility
-  datastores:
-    cass-default:
-      nosql: {{pluginName: cassandra, hosts: "{host}", port: {port}, keyspace: {keyspace}}}
-    cass-visibility:
-      nosql: {{pluginName: cassandra, hosts: "{host}", port: {port}, keyspace: {visibility}}}
-"""
+from tests.harness.server import CASSANDRA_CONFIG, SQLITE_CONFIG, ServerProcess
 
 # SQLite main store plus advanced visibility on the harness's Elasticsearch node.
 ES_CONFIG = SQLITE_CONFIG.replace(
@@ -76,7 +55,8 @@ def es_index(request: pytest.FixtureRequest) -> Iterator[str]:
 
 
 def write_es_config(path: Path, node: ElasticsearchNode, index: str) -> Path:
-    path.write_text(ES_CONFIG.format(host=node.host, port=node.port, index=index))
+    path.write_text(ES_CONFIG.format(log_level="info", host=node.host, port=node.port,
+                                     index=index))
     return path
 
 
@@ -99,7 +79,7 @@ def server(backend: str, tmp_path: Path, request: pytest.FixtureRequest
     keyspaces: tuple[str, ...] = ()
     node = None
     if backend == "sqlite":
-        config.write_text(SQLITE_CONFIG.format())
+        config.write_text(SQLITE_CONFIG.format(log_level="info"))
     elif backend == "es":
         write_es_config(config, request.getfixturevalue("elasticsearch_node"),
                         request.getfixturevalue("es_index"))
@@ -108,8 +88,9 @@ def server(backend: str, tmp_path: Path, request: pytest.FixtureRequest
         keyspace, visibility = new_keyspace("cadence"), new_keyspace("cadence_visibility")
         keyspaces = (keyspace, visibility)
         setup_cadence_keyspaces(node, keyspace, visibility)
-        config.write_text(CASSANDRA_CONFIG.format(host=node.contact_point, port=node.port,
-                                                  keyspace=keyspace, visibility=visibility))
+        config.write_text(CASSANDRA_CONFIG.format(
+            log_level="info", host=node.contact_point, port=node.port, keyspace=keyspace,
+            visibility=visibility))
     proc = ServerProcess(config, tmp_path / "data").start()
     yield proc
     proc.stop()

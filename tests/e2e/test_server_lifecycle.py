@@ -7,8 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.e2e.conftest import SQLITE_CONFIG
-from tests.harness.server import ServerProcess
+from tests.harness.server import SQLITE_CONFIG, ServerProcess
 
 
 def run_cli(cli_bin: Path, server: ServerProcess, *args: str) -> subprocess.CompletedProcess:
@@ -18,7 +17,7 @@ def run_cli(cli_bin: Path, server: ServerProcess, *args: str) -> subprocess.Comp
 
 def test_sigterm_stops_cleanly_and_keeps_data(cadence_cli_bin: Path, tmp_path: Path) -> None:
     config = tmp_path / "config.yaml"
-    config.write_text(SQLITE_CONFIG.format())
+    config.write_text(SQLITE_CONFIG.format(log_level="info"))
     server = ServerProcess(config, tmp_path / "data").start()
     try:
         assert run_cli(cadence_cli_bin, server, "--do", "keep-me", "d", "re").returncode == 0

@@ -11,6 +11,30 @@ import time
 from pathlib import Path
 
 
+# Config files for a server subprocess (tests/e2e and bench/). Format with log_level, and for
+# Cassandra host, port, keyspace and visibility (the visibility keyspace).
+SQLITE_CONFIG = """\
+log: {{level: {log_level}}}
+persistence:
+  defaultStore: sqlite-default
+  datastores:
+    sqlite-default:
+      sqlite: {{path: cadence.db}}
+"""
+
+CASSANDRA_CONFIG = """\
+log: {{level: {log_level}}}
+persistence:
+  defaultStore: cass-default
+  visibilityStore: cass-visibility
+  datastores:
+    cass-default:
+      nosql: {{pluginName: cassandra, hosts: "{host}", port: {port}, keyspace: {keyspace}}}
+    cass-visibility:
+      nosql: {{pluginName: cassandra, hosts: "{host}", port: {port}, keyspace: {visibility}}}
+"""
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -19,7 +19,7 @@ from cadence_py.persistence.cassandra.history import branch_id_of, event_count
 from cadence_py.persistence.cassandra.layout import Extras, shard_of
 from cadence_py.persistence.errors import PersistenceError
 from cadence_py.persistence.records import TIMER_USER, TRANSFER_DECISION, TimerTask, TransferTask
-from tests.persistence.test_domain_store_contract import _create_keyspace, _drop_keyspace
+from tests.persistence.test_domain_store_contract import keyspace_session
 from tests.persistence.test_execution_store_contract import batch, full_state, new_state
 
 DEFAULT_TS = layout.DEFAULT_VISIBILITY_TS
@@ -59,16 +59,8 @@ def test_event_count_reads_the_history_header() -> None:
 # ------------------------------------------------------------------ raw rows
 @pytest.fixture(scope="module")
 def session(cassandra_node) -> Iterator[Any]:  # type: ignore[no-untyped-def]
-    from cadence_py.persistence.cassandra import CassandraConfig, connect
-
-    keyspace = _create_keyspace(cassandra_node)
-    sess = connect(CassandraConfig(hosts=(cassandra_node.contact_point,),
-                                   port=cassandra_node.port, keyspace=keyspace))
-    try:
-        yield sess
-    finally:
-        sess.cluster.shutdown()
-        _drop_keyspace(cassandra_node, keyspace)
+    with keyspace_session(cassandra_node) as session:
+        yield session
 
 
 def new_store(session: Any) -> Any:

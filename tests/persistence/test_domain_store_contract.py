@@ -8,11 +8,13 @@ The keyspace also holds the seeded ``cadence-system`` domain, which lists must t
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -62,19 +64,28 @@ def _drop_keyspace(node, keyspace: str) -> None:  # type: ignore[no-untyped-def]
         session.execute(f"DROP KEYSPACE IF EXISTS {keyspace}")
 
 
+@contextlib.contextmanager
+def keyspace_session(node) -> Iterator[Any]:  # type: ignore[no-untyped-def]
+    """A driver session on a fresh keyspace with Cadence's schema, dropped afterwards."""
+    from cadence_py.persistence.cassandra import CassandraConfig, connect
+
+    keyspace = _create_keyspace(node)
+    session = connect(CassandraConfig(hosts=(node.contact_point,), port=node.port,
+                                      keyspace=keyspace))
+    try:
+        yield session
+    finally:
+        session.cluster.shutdown()
+        _drop_keyspace(node, keyspace)
+
+
 @pytest.fixture(scope="module")
 def cassandra_store_factory(cassandra_node) -> Iterator[StoreFactory]:  # type: ignore[no-untyped-def]
     """Stores on one keyspace created for this module (dropped afterwards)."""
-    from cadence_py.persistence.cassandra import CassandraConfig, CassandraDomainStore, connect
+    from cadence_py.persistence.cassandra import CassandraDomainStore
 
-    keyspace = _create_keyspace(cassandra_node)
-    session = connect(CassandraConfig(hosts=(cassandra_node.contact_point,),
-                                      port=cassandra_node.port, keyspace=keyspace))
-    try:
+    with keyspace_session(cassandra_node) as session:
         yield lambda: CassandraDomainStore(session)
-    finally:
-        session.cluster.shutdown()
-        _drop_keyspace(cassandra_node, keyspace)
 
 
 BACKENDS = ["sqlite", pytest.param("cassandra", marks=pytest.mark.cassandra)]
@@ -103,17 +114,10 @@ def fresh_domain_store(request: pytest.FixtureRequest, tmp_path: Path
         finally:
             store.close()
         return
-    from cadence_py.persistence.cassandra import CassandraConfig, CassandraDomainStore, connect
+    from cadence_py.persistence.cassandra import CassandraDomainStore
 
-    node = request.getfixturevalue("cassandra_node")
-    keyspace = _create_keyspace(node)
-    session = connect(CassandraConfig(hosts=(node.contact_point,), port=node.port,
-                                      keyspace=keyspace))
-    try:
+    with keyspace_session(request.getfixturevalue("cassandra_node")) as session:
         yield CassandraDomainStore(session, owns_session=True)
-    finally:
-        session.cluster.shutdown()
-        _drop_keyspace(node, keyspace)
 
 
 # ------------------------------------------------------------------ helpers

@@ -50,7 +50,7 @@ from cadence_py.history.state_cache import CachedExecutionStore
 from cadence_py.persistence.sqlite.executions import SQLiteExecutionStore, SQLiteTaskStore
 from cadence_py.persistence.sqlite.store import SQLiteStore
 from cadence_py.rpc import idl
-from tests.persistence.test_domain_store_contract import _create_keyspace, _drop_keyspace
+from tests.persistence.test_domain_store_contract import keyspace_session
 
 # "cached-sqlite": the history role's state cache over SQLite must keep the same contract.
 BACKENDS = ["sqlite", "cached-sqlite", pytest.param("cassandra", marks=pytest.mark.cassandra)]
@@ -60,16 +60,8 @@ SECOND = 1_000_000_000
 # ------------------------------------------------------------------ fixtures
 @pytest.fixture(scope="module")
 def cassandra_session(cassandra_node) -> Iterator[Any]:  # type: ignore[no-untyped-def]
-    from cadence_py.persistence.cassandra import CassandraConfig, connect
-
-    keyspace = _create_keyspace(cassandra_node)
-    session = connect(CassandraConfig(hosts=(cassandra_node.contact_point,),
-                                      port=cassandra_node.port, keyspace=keyspace))
-    try:
+    with keyspace_session(cassandra_node) as session:
         yield session
-    finally:
-        session.cluster.shutdown()
-        _drop_keyspace(cassandra_node, keyspace)
 
 
 @pytest.fixture(params=BACKENDS)

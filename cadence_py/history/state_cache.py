@@ -8,10 +8,14 @@ cache in the history service for the same reason.
 How: a layer over the ExecutionStore. It remembers a private copy of each run's state (a
 ``records.clone``), taken from the state a successful create or update wrote, or from a
 load. Each ``get_workflow`` hands out a fresh copy, so callers may change what they get
-(updates do) without touching the cache. A write forgets the run when it starts (it may yield, and the old
-state must not be acted on meanwhile) and remembers the new state when it succeeded; a write
-that fails leaves the run forgotten, so the next load reads the store. A load remembers what
-it read only if no write began while it read, so a slow read never puts back an older state.
+(updates do) without touching the cache. A write forgets the run when it starts (it may yield, and
+the old state must not be acted on meanwhile) and remembers the new state when it succeeded;
+a write that fails leaves the run forgotten, so the next load reads the store (a timed-out
+write may or may not have landed). A load remembers what it read only if no write of that run
+overlapped the read: none was in flight when it began, and none began before it ended. A
+read that overlaps a write may return the old state after the write remembered the new one,
+and must not put the old one back (on Cassandra that once lost a started decision: a query's
+describe raced RecordDecisionTaskStarted, and the worker's completion was "not found").
 
 It is only right while this process is the one writer of its runs, which the shard's range
 id already guarantees: a write after another owner took the shard fails its condition, and
@@ -50,7 +54,8 @@ class CachedExecutionStore:
         self.inner = inner
         self.max_runs = max_runs
         self._states: OrderedDict[_Key, MutableState] = OrderedDict()
-        self._writes = 0  # bumped when any write starts: see get_workflow
+        self._writing: dict[_Key, int] = {}  # runs with a write in flight, and how many
+        self._loading: dict[_Key, object] = {}  # a load's ticket; a write tears it up
         self.hits = 0
         self.misses = 0
 
@@ -68,6 +73,25 @@ class CachedExecutionStore:
     def forget(self, domain_id: str, workflow_id: str, run_id: str) -> None:
         self._states.pop((domain_id, workflow_id, run_id), None)
 
+    def _begin_write(self, keys: list[_Key]) -> None:
+        """Forget the runs and void the tickets of loads under way: while the write is in
+        flight (it may yield) nobody may act on the old state as if it were current."""
+        for key in keys:
+            self._writing[key] = self._writing.get(key, 0) + 1
+            self._states.pop(key, None)
+            self._loading.pop(key, None)
+
+    def _end_write(self, keys: list[_Key], written: list[MutableState] | None) -> None:
+        for key in keys:
+            left = self._writing[key] - 1
+            if left:
+                self._writing[key] = left
+            else:
+                del self._writing[key]
+        for state in written or ():
+            if _key(state) not in self._writing:  # a later write of it is still in flight
+                self._remember(state)
+
     # ------------------------------------------------------------------ store
     def get_workflow(self, domain_id: str, workflow_id: str, run_id: str) -> MutableState:
         key = (domain_id, workflow_id, run_id)
@@ -77,43 +101,50 @@ class CachedExecutionStore:
             self._states.move_to_end(key)
             return clone(cached)  # the caller may change its copy; ours stays as written
         self.misses += 1
-        writes = self._writes
-        state = self.inner.get_workflow(domain_id, workflow_id, run_id)
-        if self._writes == writes:  # no write began while we read: not older than the store
+        ticket = None
+        if key not in self._writing:
+            ticket = self._loading[key] = object()
+        try:
+            state = self.inner.get_workflow(domain_id, workflow_id, run_id)
+        finally:
+            valid = ticket is not None and self._loading.get(key) is ticket
+            if valid:
+                del self._loading[key]
+        if valid:  # no write of this run overlapped the read
             self._remember(state)
         return state
 
     def create_workflow(self, state: MutableState, batch: HistoryBatch,
                         transfer_tasks: list[TransferTask], timer_tasks: list[TimerTask],
                         previous_run_id: str | None = None) -> None:
-        key = _key(state)
-        self._writes += 1
-        self._states.pop(key, None)
+        keys = [_key(state)]
+        self._begin_write(keys)
+        written = None
         try:
             self.inner.create_workflow(state, batch, transfer_tasks, timer_tasks,
                                        previous_run_id)
-        except BaseException:
-            self._states.pop(key, None)
-            raise
-        self._remember(state)
+            written = [state]
+        finally:
+            self._end_write(keys, written)
 
     def update_workflow(self, state: MutableState, expected_next_event_id: int,
                         batches: list[HistoryBatch], transfer_tasks: list[TransferTask],
                         timer_tasks: list[TimerTask], new_run: NewRun | None = None) -> None:
-        # Forget first: while the write is in flight (it may yield) nobody may load the
-        # old state from memory and act on it as if it were current.
-        self._writes += 1
-        self._states.pop(_key(state), None)
-        if new_run is not None:
-            self._states.pop(_key(new_run.state), None)
-        self.inner.update_workflow(state, expected_next_event_id, batches, transfer_tasks,
-                                   timer_tasks, new_run)
-        self._remember(state)
-        if new_run is not None:
-            self._remember(new_run.state)
+        runs = [state] if new_run is None else [state, new_run.state]
+        keys = [_key(run) for run in runs]
+        self._begin_write(keys)
+        written = None
+        try:
+            self.inner.update_workflow(state, expected_next_event_id, batches,
+                                       transfer_tasks, timer_tasks, new_run)
+            written = runs
+        finally:
+            self._end_write(keys, written)
 
     def delete_workflow(self, domain_id: str, workflow_id: str, run_id: str) -> None:
-        self._writes += 1
-        self.forget(domain_id, workflow_id, run_id)
-        self.inner.delete_workflow(domain_id, workflow_id, run_id)
-        self.forget(domain_id, workflow_id, run_id)
+        keys = [(domain_id, workflow_id, run_id)]
+        self._begin_write(keys)
+        try:
+            self.inner.delete_workflow(domain_id, workflow_id, run_id)
+        finally:
+            self._end_write(keys, None)

@@ -76,3 +76,56 @@ def test_a_load_racing_a_write_does_not_put_back_the_old_state(cache: Any) -> No
     assert reader.get().info.next_event_id == 3  # the reader got what it read...
     inner.get_workflow = real_get
     assert cache.get_workflow(*key).info.next_event_id == 4  # ...but the cache kept the new
+
+
+def test_a_load_begun_during_a_write_does_not_put_back_the_old_state(cache: Any) -> None:
+    """The write is in flight when the load starts; the load reads the old state and
+    finishes after the write remembered the new one (what made a Java worker's decision
+    "not found" on Cassandra: a query's describe raced RecordDecisionTaskStarted)."""
+    state = _started(cache)
+    info = state.info
+    key = (info.domain_id, info.workflow_id, info.run_id)
+    inner = cache.inner
+    real_get, real_update = inner.get_workflow, inner.update_workflow
+
+    def slow_get(*args: Any) -> Any:  # reads before the write lands, answers after
+        old = real_get(*args)
+        gevent.sleep(0.05)
+        return old
+
+    def slow_update(*args: Any) -> None:
+        gevent.sleep(0.02)
+        real_update(*args)
+    inner.get_workflow, inner.update_workflow = slow_get, slow_update
+    updated = real_get(*key)
+    updated.info.next_event_id = 4
+    writer = gevent.spawn(cache.update_workflow, updated, 3, [_batch(3, 4)], [], [])
+    gevent.sleep(0.005)  # the write has begun (and forgotten the run)
+    reader = gevent.spawn(cache.get_workflow, *key)
+    writer.get()
+    assert reader.get().info.next_event_id == 3
+    inner.get_workflow = real_get
+    assert cache.get_workflow(*key).info.next_event_id == 4
+
+
+def test_a_failed_update_leaves_no_state_loaded_meanwhile(cache: Any) -> None:
+    """A write whose outcome is unknown (a timeout may still have applied it) must not
+    leave behind a state some load picked up while it was in flight."""
+    state = _started(cache)
+    info = state.info
+    key = (info.domain_id, info.workflow_id, info.run_id)
+    inner = cache.inner
+    real_update = inner.update_workflow
+
+    def failing_update(*args: Any) -> None:
+        real_update(*args)  # applied...
+        cache.get_workflow(*key)  # ...someone loads meanwhile...
+        raise TimeoutError("no answer")  # ...and the writer never hears back
+    inner.update_workflow = failing_update
+    updated = cache.get_workflow(*key)
+    updated.info.next_event_id = 4
+    with pytest.raises(TimeoutError):
+        cache.update_workflow(updated, 3, [_batch(3, 4)], [], [])
+    inner.update_workflow = real_update
+    misses = cache.misses
+    assert cache.get_workflow(*key).info.next_event_id == 4 and cache.misses == misses + 1

@@ -1,7 +1,13 @@
 """One task list (domain, name, type): a durable backlog plus waiting pollers.
 
-A task is written to the store before anyone can take it, and deleted only after history
-recorded it as started: a crash in between means it is offered again, and history
+A task that finds a poller waiting is handed to it directly (a "sync match", as upstream
+matching does): ``add`` returns only once the poller had history record the task as
+started, and the caller (the transfer queue) completes its transfer task only then, so a
+crash in between leaves the transfer task to deliver it again. Nothing is written for such
+a task. If the poller could not start it, the task goes the durable way.
+
+Any other task is written to the store before anyone can take it, and deleted only after
+history recorded it as started: a crash in between means it is offered again, and history
 recognises the duplicate.
 """
 
@@ -17,6 +23,10 @@ from gevent.event import AsyncResult
 
 from cadence_py.metrics.matching import MatchingMetrics, TaskListMetrics
 from cadence_py.persistence.executions import MatchingTask, TaskStore
+
+#: Seconds an adder waits for its sync-matched poller to report (it reports within one
+#: history call; this only bounds a poller that vanished): then the task is stored.
+SYNC_MATCH_WAIT = 10.0
 
 
 @dataclass
@@ -39,6 +49,7 @@ class TaskListManager:
         self.pollers: dict[str, PollerInfo] = {}
         self.queries: collections.deque[Any] = collections.deque()
         self._known: set[int] = set()
+        self._handed: dict[int, AsyncResult] = {}  # sync-matched tasks: started or not
         self._load()
 
     def _load(self) -> None:
@@ -55,26 +66,52 @@ class TaskListManager:
     def add(self, task: MatchingTask) -> None:
         if task.task_id in self._known:
             return  # re-delivered transfer task: already in the backlog
+        handed = self._handed.get(task.task_id)
+        if handed is not None:  # re-delivered while its sync match is under way
+            handed.wait(SYNC_MATCH_WAIT)
+            return  # the first adder stores it if the poller could not start it
+        if self._sync_match(task):
+            return
         self.store.create_tasks(self.domain_id, self.name, self.task_type, [task])
         self._known.add(task.task_id)
         self._offer(task)
 
+    def _sync_match(self, task: MatchingTask) -> bool:
+        """Hand ``task`` to a waiting poller; True once history recorded it started."""
+        waiter = self._waiting_poller()
+        if waiter is None:
+            return False
+        outcome: AsyncResult = AsyncResult()
+        self._handed[task.task_id] = outcome
+        try:
+            waiter.set(task)
+            started = outcome.get(timeout=SYNC_MATCH_WAIT)
+        except gevent.Timeout:
+            started = False
+        finally:
+            self._handed.pop(task.task_id, None)
+        return bool(started)
+
+    def _waiting_poller(self) -> AsyncResult | None:
+        while self.waiters:
+            waiter = self.waiters.popleft()
+            if not waiter.ready():
+                return waiter
+        return None
+
     def offer_query(self, query: Any) -> None:
         """Hand a query to a waiting poller, else put it ahead of the backlog."""
-        while self.waiters:
-            waiter = self.waiters.popleft()
-            if not waiter.ready():
-                waiter.set(query)
-                return
-        self.queries.append(query)
+        self._hand_or_queue(query, self.queries)
 
     def _offer(self, task: MatchingTask) -> None:
-        while self.waiters:
-            waiter = self.waiters.popleft()
-            if not waiter.ready():
-                waiter.set(task)
-                return
-        self.backlog.append(task)
+        self._hand_or_queue(task, self.backlog)
+
+    def _hand_or_queue(self, item: Any, queue: collections.deque[Any]) -> None:
+        waiter = self._waiting_poller()
+        if waiter is not None:
+            waiter.set(item)
+        else:
+            queue.append(item)
 
     def poll(self, timeout: float, identity: str = "") -> Any:
         """A MatchingTask, a QueryTask, or None when ``timeout`` passes."""
@@ -116,11 +153,20 @@ class TaskListManager:
                 waiter.set(None)
 
     def complete(self, task: MatchingTask) -> None:
+        """The poller is done with ``task`` (started, or history says it is stale)."""
+        handed = self._handed.pop(task.task_id, None)
+        if handed is not None:
+            handed.set(True)  # never stored: its adder completes the transfer task
+            return
         self.store.complete_task(self.domain_id, self.name, self.task_type, task.task_id)
         self._known.discard(task.task_id)
 
     def give_back(self, task: MatchingTask) -> None:
         """A task that was taken but could not be started: offer it again."""
+        handed = self._handed.pop(task.task_id, None)
+        if handed is not None:
+            handed.set(False)  # its adder stores it and offers it again
+            return
         self._offer(task)
 
     def recent_pollers(self, within_seconds: float = 300) -> list[PollerInfo]:

@@ -164,8 +164,11 @@ def test_polls_backlog_and_matches(matching: MatchingEngine, sink: UdpSink) -> N
     matching.poll("d-1", "tl", 1, timeout=1)  # drains the backlog
     poller = gevent.spawn(matching.poll, "d-1", "tl", 1, 5)
     gevent.sleep(0.01)
-    add(matching, 3)  # handed straight to the waiting poll
-    assert poller.get(timeout=5).task_id == 3
+    adder = gevent.spawn(add, matching, 3)  # handed straight to the waiting poll...
+    task = poller.get(timeout=5)
+    assert task.task_id == 3
+    matching.complete("d-1", "tl", 1, task)  # ...which started it
+    adder.get(timeout=5)
     report.report()
     got = parsed(sink.pending())
     assert (f"cadence.poll_success_sync_per_tl.{tl}", "1|c") in got

@@ -60,7 +60,7 @@ class PollingAPIs(WorkflowAPIBase):
             except StaleTaskError:
                 self.matching.complete(domain_id, name, task_type, task)
                 continue
-            except Exception:
+            except BaseException:  # also a poll killed meanwhile: the task must go on
                 self.matching.give_back(domain_id, name, task_type, task)
                 raise
             self.matching.complete(domain_id, name, task_type, task)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from cadence_py.rpc import idl
-from cadence_py.rpc.codec import decode, encode
+from cadence_py.rpc.codec import decode_own, encode
 
 PREAMBLE = b"\x59"
 
@@ -22,7 +22,7 @@ def encode_events(events: list[Any]) -> bytes:
 def decode_events(data: bytes) -> list[Any]:
     if not data.startswith(PREAMBLE):
         raise ValueError("history blob without the thriftrw preamble")
-    return decode(idl.shared().History(), data[1:]).events or []
+    return decode_own(idl.shared().History(), data[1:]).events or []
 
 
 def encode_event(event: Any) -> bytes:

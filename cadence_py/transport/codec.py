@@ -7,8 +7,18 @@ import struct
 from cadence_py.transport.errors import ProtocolError
 
 
+_U16 = struct.Struct(">H")
+_U32 = struct.Struct(">I")
+
+
 class Reader:
-    """Reads big-endian fields out of one frame payload, failing with ProtocolError."""
+    """Reads big-endian fields out of one frame payload, failing with ProtocolError.
+
+    Every call of a server's TChannel traffic goes through here several times per field,
+    so the methods work on the buffer directly (no helper calls, no intermediate slices).
+    """
+
+    __slots__ = ("data", "offset")
 
     def __init__(self, data: bytes, offset: int = 0) -> None:
         self.data = data
@@ -18,21 +28,37 @@ class Reader:
     def remaining(self) -> int:
         return len(self.data) - self.offset
 
+    def _short(self, n: int) -> ProtocolError:
+        return ProtocolError(f"payload truncated: wanted {n} bytes, {self.remaining} left")
+
     def take(self, n: int) -> bytes:
-        if n > self.remaining:
-            raise ProtocolError(f"payload truncated: wanted {n} bytes, {self.remaining} left")
-        out = self.data[self.offset:self.offset + n]
-        self.offset += n
-        return out
+        start = self.offset
+        end = start + n
+        if end > len(self.data):
+            raise self._short(n)
+        self.offset = end
+        return self.data[start:end]
 
     def u8(self) -> int:
-        return self.take(1)[0]
+        start = self.offset
+        if start >= len(self.data):
+            raise self._short(1)
+        self.offset = start + 1
+        return self.data[start]
 
     def u16(self) -> int:
-        return struct.unpack(">H", self.take(2))[0]
+        start = self.offset
+        if start + 2 > len(self.data):
+            raise self._short(2)
+        self.offset = start + 2
+        return _U16.unpack_from(self.data, start)[0]
 
     def u32(self) -> int:
-        return struct.unpack(">I", self.take(4))[0]
+        start = self.offset
+        if start + 4 > len(self.data):
+            raise self._short(4)
+        self.offset = start + 4
+        return _U32.unpack_from(self.data, start)[0]
 
     def bytes_len8(self) -> bytes:
         return self.take(self.u8())
@@ -79,12 +105,27 @@ def encode_headers16(headers: dict[str, str]) -> bytes:
 
 
 def decode_headers16(data: bytes) -> dict[str, str]:
-    reader = Reader(data)
-    count = reader.u16()
+    """Inverse of ``encode_headers16``; ProtocolError on a short or overlong buffer."""
+    end = len(data)
+    if end < 2:
+        raise ProtocolError(f"payload truncated: wanted 2 bytes, {end} left")
+    count = _U16.unpack_from(data, 0)[0]
+    pos = 2
     headers: dict[str, str] = {}
+    unpack = _U16.unpack_from
     for _ in range(count):
-        key = reader.bytes_len16().decode("utf-8", "replace")
-        headers[key] = reader.bytes_len16().decode("utf-8", "replace")
-    if reader.remaining:
-        raise ProtocolError(f"{reader.remaining} stray bytes after headers")
+        pair = []
+        for _ in range(2):
+            if pos + 2 > end:
+                raise ProtocolError(f"payload truncated: wanted 2 bytes, {end - pos} left")
+            size = unpack(data, pos)[0]
+            pos += 2
+            if pos + size > end:
+                raise ProtocolError(f"payload truncated: wanted {size} bytes, "
+                                    f"{end - pos} left")
+            pair.append(data[pos:pos + size].decode("utf-8", "replace"))
+            pos += size
+        headers[pair[0]] = pair[1]
+    if pos != end:
+        raise ProtocolError(f"{end - pos} stray bytes after headers")
     return headers

@@ -105,7 +105,8 @@ class EngineCore:
         if timers:
             for timer_listener in self.timer_listeners:
                 timer_listener(timers)
-        self.notifier.notify(info.domain_id, info.workflow_id, info.run_id)
+        self.notifier.notify(info.domain_id, info.workflow_id, info.run_id,
+                             closed=not is_running(upd.state))
         self.workflow_metrics.committed(upd)  # never raises
 
     def new_update(self, state: MutableState, domain: DomainRecord) -> RunUpdate:

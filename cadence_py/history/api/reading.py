@@ -64,7 +64,8 @@ class ReadingAPI(EngineCore):
                 remaining = poll_until - time.monotonic()
                 if remaining <= 0 or self.notifier.stopping:
                     return HistoryPage([], self._token(run_id, first), run_id)
-                self.notifier.wait(domain_id, workflow_id, run_id, remaining)
+                self.notifier.wait(domain_id, workflow_id, run_id, remaining,
+                                   until_closed=event_filter == CLOSE_EVENT_FILTER)
                 state = self.load(domain_id, workflow_id, run_id)
         next_event_id = state.info.next_event_id
         if event_filter == CLOSE_EVENT_FILTER:

@@ -31,22 +31,15 @@ class HistoryNotifier:
                closed: bool = True) -> None:
         """The run changed (``closed``: it is closed now); wake whom that concerns."""
         key = (domain_id, workflow_id, run_id)
-        waiters = self._waiters.get(key)
-        if not waiters:
-            return
-        if closed:
-            del self._waiters[key]
-            for event, _ in waiters:
-                event.set()
-            return
-        keep = [(event, close_only) for event, close_only in waiters if close_only]
-        for event, close_only in waiters:
-            if not close_only:
+        keep = []
+        for entry in self._waiters.pop(key, ()):
+            event, close_only = entry
+            if close_only and not closed:
+                keep.append(entry)
+            else:
                 event.set()
         if keep:
             self._waiters[key] = keep
-        else:
-            del self._waiters[key]
 
     def wait(self, domain_id: str, workflow_id: str, run_id: str, timeout: float,
              until_closed: bool = False) -> bool:

@@ -298,7 +298,8 @@ def _field_plan(kind: Any, make: Callable[[Any], Callable[[Any], Any]]
     ``make``: _encoder or _cloner) is not the identity."""
     hints, _ = _fields_of(kind)
     names = tuple(f.name for f in dataclasses.fields(kind))
-    return names, tuple((n, make(hints[n])) for n in names if make(hints[n]) is not _identity)
+    made = ((n, make(hints[n])) for n in names)
+    return names, tuple((n, fn) for n, fn in made if fn is not _identity)
 
 
 def clone(obj: Any) -> Any:

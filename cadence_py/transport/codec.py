@@ -106,26 +106,12 @@ def encode_headers16(headers: dict[str, str]) -> bytes:
 
 def decode_headers16(data: bytes) -> dict[str, str]:
     """Inverse of ``encode_headers16``; ProtocolError on a short or overlong buffer."""
-    end = len(data)
-    if end < 2:
-        raise ProtocolError(f"payload truncated: wanted 2 bytes, {end} left")
-    count = _U16.unpack_from(data, 0)[0]
-    pos = 2
+    reader = Reader(data)
+    count = reader.u16()
     headers: dict[str, str] = {}
-    unpack = _U16.unpack_from
     for _ in range(count):
-        pair = []
-        for _ in range(2):
-            if pos + 2 > end:
-                raise ProtocolError(f"payload truncated: wanted 2 bytes, {end - pos} left")
-            size = unpack(data, pos)[0]
-            pos += 2
-            if pos + size > end:
-                raise ProtocolError(f"payload truncated: wanted {size} bytes, "
-                                    f"{end - pos} left")
-            pair.append(data[pos:pos + size].decode("utf-8", "replace"))
-            pos += size
-        headers[pair[0]] = pair[1]
-    if pos != end:
-        raise ProtocolError(f"{end - pos} stray bytes after headers")
+        key = reader.bytes_len16().decode("utf-8", "replace")
+        headers[key] = reader.bytes_len16().decode("utf-8", "replace")
+    if reader.remaining:
+        raise ProtocolError(f"{reader.remaining} stray bytes after headers")
     return headers

@@ -164,6 +164,9 @@ class SearchAttributes:
     def refresh(self) -> None:
         if self.store is not None:
             self._added = dict(self.store.load_search_attributes())
+        self._rebuild()
+
+    def _rebuild(self) -> None:
         self._valid = {**default_search_attributes(), **self._added}
 
     def valid(self) -> dict[str, int]:
@@ -184,7 +187,7 @@ class SearchAttributes:
         if self.store is not None:
             self.store.save_search_attributes(dict(keys))
         self._added.update(keys)
-        self._valid = {**default_search_attributes(), **self._added}
+        self._rebuild()
         return None
 
 

@@ -68,11 +68,9 @@ def event_count(data: bytes, encoding: str) -> int:
         if data[:2] == _EMPTY_HISTORY:
             return 0
         from cadence_py.history.codec import decode_events  # an unusual field layout
-        from cadence_py.rpc.codec import check_struct
 
         try:
-            check_struct(data[1:])  # a row another writer made: walk it before decoding
-            return len(decode_events(data))
+            return len(decode_events(data, own=False))  # a row another writer made
         except Exception as exc:  # noqa: BLE001 - any decode failure means a bad row
             raise PersistenceError(f"unreadable history batch: {exc}") from exc
     raise PersistenceError(f"unsupported history encoding {encoding!r}")

@@ -2,15 +2,21 @@
 and timer tasks (timeouts, user timers, retention).
 
 A task is deleted only after it was handled, so a crash at any point means it is
-handled again after restart (handlers are idempotent: stale tasks are no-ops).
+handled again after restart (handlers are idempotent: stale tasks are no-ops). Handled
+tasks are deleted in batches, one store call per ``FLUSH_DELAY`` (as upstream completes
+its queues by ack level every so often rather than per task): on Cassandra a deletion per
+task was a third of all statements per workflow. Until its deletion is written, a handled
+task is remembered (``completing``) so that a read of the queue does not run it again.
 
 The engine hands each committed write's new tasks to the processors (``hand_over``), so in
 steady state they do not read their queue back from the store after every write (that
 re-read, and decoding up to a batch of rows each time, showed in the benchmark's profile,
 and on Cassandra it scans the queue partition's tombstones). The store is still the truth:
 the transfer processor reads its queue at start and every ``RESCAN_SECONDS``, which picks up
-whatever was not handed over (tasks from before a restart, or a retry); the timer processor
-reads due timers whenever the earliest timer it knows of comes due.
+whatever was not handed over (tasks from before a restart, or a retry). The timer processor
+reads every timer due in the next ``LOOKAHEAD_SECONDS`` and keeps them until they fire; a
+new timer due within that window is handed over; it reads again when its window runs out
+(and at least every ``RESCAN_SECONDS``), not each time a timer fires.
 """
 
 from __future__ import annotations
@@ -38,6 +44,8 @@ BATCH = 200
 RESCAN_SECONDS = 5.0
 _FAR = 1 << 63
 RECENTLY_DONE = 4096  # keys of finished tasks remembered, so a late hand-off is ignored
+FLUSH_DELAY = 0.1  # seconds a handled task waits for its batch of deletions
+LOOKAHEAD_SECONDS = 5.0
 
 
 class _Processor:
@@ -49,18 +57,25 @@ class _Processor:
         self.pool = Pool(concurrency)
         self.in_flight: set[Any] = set()
         self.recently_done: OrderedDict[Any, None] = OrderedDict()
-        self._greenlet: gevent.Greenlet | None = None
+        self.completing: dict[Any, Any] = {}  # handled; deletion not yet written
+        self._have_completed = Event()
+        self._greenlets: list[gevent.Greenlet] = []
         self._stopping = False
 
     def start(self) -> None:
-        self._greenlet = gevent.spawn(self._run)
+        self._greenlets = [gevent.spawn(self._run), gevent.spawn(self._complete_loop)]
 
     def stop(self) -> None:
+        """Stop taking tasks, let running ones finish, then write the pending deletions."""
         self._stopping = True
         self.wake.set()
-        if self._greenlet is not None:
-            self._greenlet.join(timeout=5)
+        if self._greenlets:
+            self._greenlets[0].join(timeout=5)
         self.pool.join(timeout=5)
+        self._have_completed.set()
+        if self._greenlets:
+            self._greenlets[1].join(timeout=5)
+        gevent.killall(self._greenlets, timeout=1)
 
     def _run(self) -> None:
         while not self._stopping:
@@ -94,11 +109,46 @@ class _Processor:
                 self.recently_done[key] = None
                 if len(self.recently_done) > RECENTLY_DONE:
                     self.recently_done.popitem(last=False)
+                self.completing[key] = task
+                self._have_completed.set()
             finally:
                 self.in_flight.discard(key)
                 if not self.in_flight:
                     self.wake.set()  # the batch is done: read the next one
         self.pool.spawn(run)
+
+    def _seen(self, key: Any) -> bool:
+        """Taken already: running, handled, or handled and waiting for deletion."""
+        return key in self.in_flight or key in self.recently_done or key in self.completing
+
+    def _complete_loop(self) -> None:
+        """Delete handled tasks in batches; a failed batch is tried again (its tasks stay
+        in ``completing``, so they are not run again meanwhile)."""
+        while True:
+            if not self.completing:  # the truth; the event only saves polling
+                if self._stopping:
+                    return
+                self._have_completed.wait(timeout=IDLE_WAIT)
+                self._have_completed.clear()
+                continue
+            if not self._stopping:
+                gevent.sleep(FLUSH_DELAY)  # let the batch gather
+            batch = dict(self.completing)
+            try:
+                self._complete(list(batch.values()))
+            except Exception:  # noqa: BLE001 - the rows stay; deletion is tried again
+                log.exception("%s processor could not delete %d handled tasks", self.name,
+                              len(batch))
+                if self._stopping:
+                    return  # they run again after the restart, as after a crash
+                gevent.sleep(RETRY_WAIT)
+                continue
+            for key in batch:
+                self.completing.pop(key, None)
+            self.wake.set()  # a read held back by rows awaiting deletion can go on
+
+    def _complete(self, tasks: list[Any]) -> None:
+        raise NotImplementedError
 
     def _retry(self, key: Any, task: Any) -> None:
         """A failed task stays in the store; processors may also retry it from memory."""
@@ -126,9 +176,8 @@ class TransferQueueProcessor(_Processor):
         self.wake.set()
 
     def _learn(self, task: r.TransferTask) -> None:
-        key = task.task_id
-        if key not in self.in_flight and key not in self.recently_done:
-            self.known[key] = task
+        if not self._seen(task.task_id):
+            self.known[task.task_id] = task
 
     def _retry(self, key: Any, task: Any) -> None:
         self.known[key] = task
@@ -137,7 +186,7 @@ class TransferQueueProcessor(_Processor):
     def _round(self) -> float:
         now = time.monotonic()
         if now >= self._next_scan or (self._scan_was_full and not self.known
-                                      and not self.in_flight):
+                                      and not self.in_flight and not self.completing):
             stored = self.engine.store.get_transfer_tasks(BATCH)
             for task in stored:
                 self._learn(task)
@@ -159,7 +208,9 @@ class TransferQueueProcessor(_Processor):
             transfer.process(self.engine, task)
             if self.visibility is not None:
                 self.visibility.process(task)
-        self.engine.store.complete_transfer_task(task.task_id)
+
+    def _complete(self, tasks: list[r.TransferTask]) -> None:
+        self.engine.store.complete_transfer_tasks(tasks)
 
 
 class TimerQueueProcessor(_Processor):
@@ -169,35 +220,73 @@ class TimerQueueProcessor(_Processor):
         super().__init__()
         self.engine = engine
         self.metrics = timer_queue_metrics(metrics or Metrics(), DomainNames(engine.domains))
+        self.known: dict[tuple[int, int], r.TimerTask] = {}  # read or handed over, not taken
+        self._read_to = -1  # unix nanos: every timer due by then has been read or handed over
+        self._next_read = 0.0  # monotonic: read the store again by then in any case
+        self._read_was_full = False  # the last read stopped at BATCH: more are due behind
         self._wake_at = _FAR  # unix nanos of the next planned round (_FAR: in a round)
         engine.timer_listeners.append(self.hand_over)
 
     def hand_over(self, tasks: list[r.TimerTask]) -> None:
-        """New timers: a round is needed only if one fires before the planned one."""
+        """New timers. Those due within the lookahead window are kept (a read that ran
+        while they were written may have missed them); later ones are read when due."""
+        horizon = time.time_ns() + int(LOOKAHEAD_SECONDS * 1e9)
+        for task in tasks:
+            if task.fire_time <= horizon:
+                self._learn(task)
         if min(t.fire_time for t in tasks) < self._wake_at:
             self.wake.set()
 
+    def _learn(self, task: r.TimerTask) -> None:
+        key = (task.fire_time, task.task_id)
+        if not self._seen(key):
+            self.known[key] = task
+
     def _retry(self, key: Any, task: Any) -> None:
+        self.known[key] = task
         self.wake.set()
+
+    def _read(self, now: int) -> None:
+        """Read the timers due within the lookahead window."""
+        horizon = now + int(LOOKAHEAD_SECONDS * 1e9)
+        stored = self.engine.store.get_timer_tasks(horizon, BATCH)
+        for task in stored:
+            self._learn(task)
+        self._read_was_full = len(stored) >= BATCH
+        if self._read_was_full:  # more behind: covered only up to the last millisecond seen
+            last_ms = max(t.fire_time for t in stored) // 1_000_000
+            self._read_to = last_ms * 1_000_000 - 1
+        else:
+            self._read_to = horizon
+        self._next_read = time.monotonic() + RESCAN_SECONDS
 
     def _round(self) -> float:
         now = time.time_ns()
         self._wake_at = _FAR  # while reading, any new timer wakes the next round
-        tasks = [t for t in self.engine.store.get_timer_tasks(now, BATCH)
-                 if (t.fire_time, t.task_id) not in self.in_flight]
-        for task in tasks:
-            self._spawn((task.fire_time, task.task_id), task,
-                        lambda task=task: self._process(task))
-        if tasks:
+        backlog = self._read_to < now
+        busy = self._read_was_full and (self.in_flight or self.completing)
+        if (backlog and not busy) or time.monotonic() >= self._next_read:
+            self._read(now)
+            backlog = self._read_to < now
+        due = sorted(key for key in self.known if key[0] <= now)
+        for key in due:
+            task = self.known.pop(key)
+            if key not in self.in_flight:
+                self._spawn(key, task, lambda task=task: self._process(task))
+        if due:
             return 0
-        upcoming = self.engine.store.next_timer_time()
-        if upcoming is None or (upcoming <= now and self.in_flight):
-            wait = IDLE_WAIT  # due tasks are being handled; their batch end wakes us
+        if backlog:  # more due than one read holds: the batch's end (or flush) wakes us
+            busy = self._read_was_full and (self.in_flight or self.completing)
+            wait = IDLE_WAIT if busy else 0.001
         else:
-            wait = max(min((upcoming - now) / 1e9, IDLE_WAIT), 0.001)
+            until = min([self._read_to, *(key[0] for key in self.known)])
+            wait = min((until - now) / 1e9, self._next_read - time.monotonic(), IDLE_WAIT)
+            wait = max(wait, 0.001)
         self._wake_at = now + int(wait * 1e9)
         return wait
 
     def _process(self, task: r.TimerTask) -> None:
         timers.fire(self.engine, task)
-        self.engine.store.complete_timer_task(task.fire_time, task.task_id)
+
+    def _complete(self, tasks: list[r.TimerTask]) -> None:
+        self.engine.store.complete_timer_tasks(tasks)

@@ -82,6 +82,8 @@ class MatchingEngine:
         self.stopping.set()
         for manager in self._lists.values():
             manager.release_waiters()
+        for manager in list(self._lists.values()):
+            manager.finish_deletions()
 
     def managers(self) -> list[TaskListManager]:
         return list(self._lists.values())

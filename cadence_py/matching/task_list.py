@@ -8,12 +8,15 @@ a task. If the poller could not start it, the task goes the durable way.
 
 Any other task is written to the store before anyone can take it, and deleted only after
 history recorded it as started: a crash in between means it is offered again, and history
-recognises the duplicate.
+recognises the duplicate. Deletions are written in batches, one store call per
+``COMPLETE_DELAY`` per task list (upstream deletes by ack level every so often), not one
+per task on the poll's path.
 """
 
 from __future__ import annotations
 
 import collections
+import logging
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +30,9 @@ from cadence_py.persistence.executions import MatchingTask, TaskStore
 #: Seconds an adder waits for its sync-matched poller to report (it reports within one
 #: history call; this only bounds a poller that vanished): then the task is stored.
 SYNC_MATCH_WAIT = 10.0
+COMPLETE_DELAY = 0.1  # seconds a started task's deletion waits for others to join it
+RETRY_WAIT = 1.0
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -50,6 +56,8 @@ class TaskListManager:
         self.queries: collections.deque[Any] = collections.deque()
         self._known: set[int] = set()
         self._handed: dict[int, AsyncResult] = {}  # sync-matched tasks: started or not
+        self._done: list[int] = []  # started tasks whose deletion is not written yet
+        self._deleter: gevent.Greenlet | None = None
         self._load()
 
     def _load(self) -> None:
@@ -158,8 +166,32 @@ class TaskListManager:
         if handed is not None:
             handed.set(True)  # never stored: its adder completes the transfer task
             return
-        self.store.complete_task(self.domain_id, self.name, self.task_type, task.task_id)
         self._known.discard(task.task_id)
+        self._done.append(task.task_id)
+        if self._deleter is None:
+            self._deleter = gevent.spawn_later(COMPLETE_DELAY, self._delete_done)
+
+    def finish_deletions(self, timeout: float = 5.0) -> None:
+        """Wait for pending deletions to be written (at shutdown)."""
+        deleter = self._deleter
+        if deleter is not None:
+            deleter.join(timeout=timeout)
+
+    def _delete_done(self) -> None:
+        """Write the pending deletions; a failed write is tried again (until then a crash
+        only means those tasks are offered once more, and history turns them away)."""
+        try:
+            while self._done:
+                ids, self._done = self._done, []
+                try:
+                    self.store.complete_tasks(self.domain_id, self.name, self.task_type, ids)
+                except Exception:  # noqa: BLE001 - the rows stay; try again
+                    log.exception("could not delete %d started tasks of task list %s",
+                                  len(ids), self.name)
+                    self._done = ids + self._done
+                    gevent.sleep(RETRY_WAIT)
+        finally:
+            self._deleter = None
 
     def give_back(self, task: MatchingTask) -> None:
         """A task that was taken but could not be started: offer it again."""

@@ -227,14 +227,13 @@ EXECUTION_STORE_OPERATIONS: dict[str, str] = {
     "delete_workflow": "DeleteWorkflowExecution",
     "read_history": "ReadHistoryBranch",
     "get_transfer_tasks": "GetTransferTasks",
-    "complete_transfer_task": "CompleteTransferTask",
+    "complete_transfer_tasks": "CompleteTransferTask",
     "get_timer_tasks": "GetTimerIndexTasks",
-    "next_timer_time": "GetTimerIndexTasks",  # a one-row read of the timer index
-    "complete_timer_task": "CompleteTimerTask",
+    "complete_timer_tasks": "CompleteTimerTask",
 }
 TASK_STORE_OPERATIONS: dict[str, str] = {
     "create_tasks": "CreateTask",
     "get_tasks": "GetTasks",
-    "complete_task": "CompleteTask",
+    "complete_tasks": "CompleteTask",
     "list_task_lists": "ListTaskList",
 }

@@ -8,6 +8,7 @@ twice. TaskStore keeps matching's task-list backlogs.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -88,15 +89,16 @@ class ExecutionStore(Protocol):
     def get_transfer_tasks(self, limit: int) -> list[TransferTask]:
         """The oldest pending transfer tasks."""
 
-    def complete_transfer_task(self, task_id: int) -> None: ...
+    def complete_transfer_tasks(self, tasks: Sequence[TransferTask]) -> None:
+        """Delete these handled tasks, in as few writes as the store can (the queue
+        processors complete in batches: one call per flush, not one per task). Tasks
+        already gone are ignored."""
 
     def get_timer_tasks(self, up_to: int, limit: int) -> list[TimerTask]:
         """Pending timer tasks due at or before ``up_to`` (unix nanos), oldest first."""
 
-    def next_timer_time(self) -> int | None:
-        """Fire time of the earliest pending timer task, if any."""
-
-    def complete_timer_task(self, fire_time: int, task_id: int) -> None: ...
+    def complete_timer_tasks(self, tasks: Sequence[TimerTask]) -> None:
+        """As complete_transfer_tasks, for timer tasks (keyed by fire time and task id)."""
 
     def delete_workflow(self, domain_id: str, workflow_id: str, run_id: str) -> None:
         """Remove a closed run and its history (retention)."""
@@ -111,8 +113,10 @@ class TaskStore(Protocol):
     def get_tasks(self, domain_id: str, task_list: str, task_type: int, after_task_id: int,
                   limit: int) -> list[MatchingTask]: ...
 
-    def complete_task(self, domain_id: str, task_list: str, task_type: int,
-                      task_id: int) -> None: ...
+    def complete_tasks(self, domain_id: str, task_list: str, task_type: int,
+                       task_ids: Sequence[int]) -> None:
+        """Delete these tasks of one task list (matching completes in batches); tasks
+        already gone are ignored."""
 
     def list_task_lists(self, domain_id: str) -> list[tuple[str, int]]:
         """(name, type) of task lists with a backlog in this domain."""

@@ -35,6 +35,12 @@ def _stored(engine: MatchingEngine) -> list[int]:
     return [t.task_id for t in engine.store.get_tasks("d", "tl", ACTIVITY, -1, 100)]
 
 
+def _stored_after_deletions(engine: MatchingEngine) -> list[int]:
+    """What is stored once the task list's batched deletions are written."""
+    engine.task_list("d", "tl", ACTIVITY).finish_deletions()
+    return _stored(engine)
+
+
 def _handed(engine: MatchingEngine, task_id: int) -> tuple[Any, Any]:
     """A waiting poll, then an add: (the adder greenlet, the task the poll got)."""
     poller = gevent.spawn(engine.poll, "d", "tl", ACTIVITY, 5)
@@ -64,7 +70,8 @@ def test_a_sync_match_the_poller_gave_back_goes_the_durable_way(
     again = matching.poll("d", "tl", ACTIVITY, 1)
     assert again.task_id == 8
     matching.complete("d", "tl", ACTIVITY, again)
-    assert _stored(matching) == []
+    assert _stored(matching) == [8]  # deleted in the next batch, not on the poll's path
+    assert _stored_after_deletions(matching) == []
 
 
 def test_a_poller_that_never_reports_leaves_the_task_stored(

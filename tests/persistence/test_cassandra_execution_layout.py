@@ -187,8 +187,7 @@ def test_timer_queue_survives_sub_millisecond_neighbours(session: Any) -> None:
     assert got == [early, late]
     assert [t for t in store.get_timer_tasks(base + 500, 100) if t.run_id == info.run_id] \
         == [early]
-    for t in got:
-        store.complete_timer_task(t.fire_time, t.task_id)
+    store.complete_timer_tasks(got)
     assert [t for t in store.get_timer_tasks(base + 999, 100) if t.run_id == info.run_id] == []
 
 
@@ -236,10 +235,9 @@ def test_tasks_below_the_scan_floor_are_still_found(session: Any) -> None:
     store.create_workflow(state, batch(1, 3, 1), [transfer(base + 100), transfer(base + 200)],
                           [TimerTask(TIMER_USER, info.domain_id, info.workflow_id, info.run_id,
                                      now - 5_000_000_000, base + 1)])
-    for t in mine(store.get_transfer_tasks(1000)):
-        store.complete_transfer_task(t.task_id) if t.task_id == base + 100 else None
-    for t in mine(store.get_timer_tasks(now, 1000)):
-        store.complete_timer_task(t.fire_time, t.task_id)
+    store.complete_transfer_tasks([t for t in mine(store.get_transfer_tasks(1000))
+                                   if t.task_id == base + 100])
+    store.complete_timer_tasks(mine(store.get_timer_tasks(now, 1000)))
     assert [t.task_id for t in mine(store.get_transfer_tasks(1000))] == [base + 200]
     assert mine(store.get_timer_tasks(now, 1000)) == []
 
@@ -267,9 +265,8 @@ def test_queue_scans_skip_tombstones(session: Any, caplog: pytest.LogCaptureFixt
         store.create_workflow(state, batch(1, 3, 1), tasks, [])
     done = 0
     while tasks := store.get_transfer_tasks(500):
-        for t in tasks:
-            store.complete_transfer_task(t.task_id)
-            done += 1
+        store.complete_transfer_tasks(tasks)
+        done += len(tasks)
     assert done >= 1200
     def tombstone_warnings(scanner: Any) -> list[str]:
         caplog.clear()

@@ -125,12 +125,10 @@ def close(state: MutableState, status: int = CLOSE_COMPLETED) -> MutableState:
 def drain(store: Any) -> None:
     """Complete every pending queue task (earlier tests share the Cassandra keyspace)."""
     while tasks := store.get_transfer_tasks(1000):
-        for t in tasks:
-            store.complete_transfer_task(t.task_id)
+        store.complete_transfer_tasks(tasks)
     far = time.time_ns() + 10 * 365 * 86400 * SECOND
     while timers := store.get_timer_tasks(far, 1000):
-        for tm in timers:
-            store.complete_timer_task(tm.fire_time, tm.task_id)
+        store.complete_timer_tasks(timers)
 
 
 def start(store: Any, next_event_id: int = 3, **kw: Any) -> MutableState:
@@ -347,9 +345,11 @@ def test_transfer_tasks_in_task_id_order(store: Any) -> None:
     assert [t.task_id for t in got] == [base + 1, base + 2, base + 3, base + 4]
     assert got[1] == full
     assert [t.task_id for t in store.get_transfer_tasks(2)] == [base + 1, base + 2]
-    store.complete_transfer_task(base + 1)
-    store.complete_transfer_task(base + 3)
+    store.complete_transfer_tasks([got[0], got[2]])
     assert [t.task_id for t in store.get_transfer_tasks(10)] == [base + 2, base + 4]
+    store.complete_transfer_tasks([got[1], got[1]])  # twice in one call; and again:
+    store.complete_transfer_tasks([got[1]])  # tasks already gone are ignored
+    assert [t.task_id for t in store.get_transfer_tasks(10)] == [base + 4]
 
 
 def timer(info: ExecutionInfo, fire_time: int, task_id: int, **kw: Any) -> TimerTask:
@@ -360,7 +360,7 @@ def timer(info: ExecutionInfo, fire_time: int, task_id: int, **kw: Any) -> Timer
 
 def test_timer_tasks_in_fire_time_order(store: Any) -> None:
     drain(store)
-    assert store.next_timer_time() is None
+    assert store.get_timer_tasks(time.time_ns() + 7200 * SECOND, 10) == []
     now = time.time_ns() + 123_456  # not on a millisecond: exact times must survive
     a, b = new_state(*ids()).info, new_state(*ids()).info
     t1 = timer(a, now + 1 * SECOND, 50, type=TIMER_ACTIVITY_TIMEOUT, event_id=5,
@@ -371,13 +371,13 @@ def test_timer_tasks_in_fire_time_order(store: Any) -> None:
     store.create_workflow(MutableState(info=a), batch(1, 3, 1), [], [t3, t1])
     store.create_workflow(MutableState(info=b), batch(1, 3, 2), [], [far, t2])
 
-    assert store.next_timer_time() == t1.fire_time
     assert store.get_timer_tasks(now + 2 * SECOND + 500_000, 10) == [t1, t2]
     assert store.get_timer_tasks(now + 2 * SECOND - 1, 10) == [t1]  # same ms, 1 ns early
     assert store.get_timer_tasks(now + 5 * SECOND, 2) == [t1, t2]
-    store.complete_timer_task(t1.fire_time, t1.task_id)
-    assert store.next_timer_time() == t2.fire_time
+    store.complete_timer_tasks([t1])
     assert store.get_timer_tasks(now + 5 * SECOND, 10) == [t2, t3]
+    store.complete_timer_tasks([t3, t2, t1])  # several workflows at once; t1 already gone
+    assert store.get_timer_tasks(now + 7200 * SECOND, 10) == [far]
 
 
 # ------------------------------------------------------------------ full round trip
@@ -491,10 +491,12 @@ def test_task_store_backlog(task_store: Any) -> None:
     assert task_store.get_tasks(domain_id, "other-list", 0, -1, 10) == []
     assert sorted(task_store.list_task_lists(domain_id)) == [("tl", 0), ("tl", 1)]
 
-    task_store.complete_task(domain_id, "tl", 0, 5)
+    task_store.complete_tasks(domain_id, "tl", 0, [5])
     assert [t.task_id for t in task_store.get_tasks(domain_id, "tl", 0, -1, 10)] == [3, 9]
-    task_store.complete_task(domain_id, "tl", 1, 1)
-    assert task_store.list_task_lists(domain_id) == [("tl", 0)]
+    task_store.complete_tasks(domain_id, "tl", 0, [9, 3, 5])  # 5 is already gone
+    assert task_store.get_tasks(domain_id, "tl", 0, -1, 10) == []
+    task_store.complete_tasks(domain_id, "tl", 1, [1])
+    assert task_store.list_task_lists(domain_id) == []
 
 
 def test_task_expiry_round_trips_to_the_second(task_store: Any) -> None:

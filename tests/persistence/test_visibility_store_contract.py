@@ -291,6 +291,28 @@ def test_cassandra_layout_ttls_and_write_timestamps(cassandra_session: Any,
 
 
 @pytest.mark.cassandra
+def test_cassandra_close_after_a_restart_reads_what_it_replaces(cassandra_session: Any,
+                                                                 domain: str) -> None:
+    """A store remembers the stamps it wrote; one that does not (a restarted server)
+    reads them, so its close still beats open rows stamped past the close time."""
+    from cadence_py.persistence.cassandra.visibility import CassandraVisibilityStore
+
+    before = CassandraVisibilityStore(cassandra_session)
+    run = record(domain, "restart", BASE)
+    for i in range(3):  # rewrites in one millisecond: each stamp one past the last
+        run = dataclasses.replace(run, update_time=run.update_time + 1,
+                                  task_list=f"tl-{i}")
+        before.upsert(run)
+    [row] = _rows(cassandra_session, "open_executions", domain)
+    assert row["wt"] == BASE // MS + 2
+    done = closed(run, after=0)  # closed in the same millisecond as the last rewrite
+    CassandraVisibilityStore(cassandra_session).upsert(done)
+    assert listing(before, domain, True) == [] and listing(before, domain, False) == [done]
+    [row] = _rows(cassandra_session, "closed_executions", domain)
+    assert row["wt"] == BASE // MS + 3
+
+
+@pytest.mark.cassandra
 def test_cassandra_reads_rows_the_go_server_wrote(cassandra_session: Any,
                                                   domain: str) -> None:
     """Upstream's rows: a thriftrw memo, millisecond times, no extras of ours."""

@@ -29,6 +29,7 @@ never pass a task that is about to appear. Driver failures surface as Persistenc
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from cassandra.cluster import Session
@@ -333,20 +334,16 @@ class CassandraExecutionStore:
         return self._queues.get_transfer_tasks(limit)
 
     @driver_errors_as_persistence_errors
-    def complete_transfer_task(self, task_id: int) -> None:
-        self._queues.complete_transfer_task(task_id)
+    def complete_transfer_tasks(self, tasks: Sequence[TransferTask]) -> None:
+        self._queues.complete_transfer_tasks(tasks)
 
     @driver_errors_as_persistence_errors
     def get_timer_tasks(self, up_to: int, limit: int) -> list[TimerTask]:
         return self._queues.get_timer_tasks(up_to, limit)
 
     @driver_errors_as_persistence_errors
-    def next_timer_time(self) -> int | None:
-        return self._queues.next_timer_time()
-
-    @driver_errors_as_persistence_errors
-    def complete_timer_task(self, fire_time: int, task_id: int) -> None:
-        self._queues.complete_timer_task(fire_time, task_id)
+    def complete_timer_tasks(self, tasks: Sequence[TimerTask]) -> None:
+        self._queues.complete_timer_tasks(tasks)
 
     def close(self) -> None:
         if self._owns_session:

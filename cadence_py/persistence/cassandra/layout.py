@@ -39,7 +39,8 @@ from cassandra import (
     RequestExecutionException,
     RequestValidationException,
 )
-from cassandra.cluster import NoHostAvailable
+from cassandra.cluster import NoHostAvailable, ResponseFuture, Session
+from cassandra.query import BatchStatement, BatchType
 
 from cadence_py.persistence.errors import PersistenceError
 from cadence_py.persistence.records import from_document, to_document
@@ -97,6 +98,27 @@ def driver_errors_as_persistence_errors(fn: _F) -> _F:
 
 
 # ---------------------------------------------------------------- sharding
+DELETES_PER_BATCH = 40  # ~4 KiB of keys: under Cassandra's 5 KiB batch-size warning
+
+
+def delete_in_one_partition(session: Session, statement: Any,
+                            keys: list[tuple[Any, ...]]) -> list[ResponseFuture]:
+    """Send ``statement`` once per key, as unlogged batches: the keys are of one partition,
+    so each batch is one mutation (no batchlog) and one request instead of one per row.
+    Returns the futures; the caller waits for them."""
+    futures = []
+    for i in range(0, len(keys), DELETES_PER_BATCH):
+        chunk = keys[i:i + DELETES_PER_BATCH]
+        if len(chunk) == 1:
+            futures.append(session.execute_async(statement, chunk[0]))
+            continue
+        batch = BatchStatement(batch_type=BatchType.UNLOGGED)
+        for key in chunk:
+            batch.add(statement, key)
+        futures.append(session.execute_async(batch))
+    return futures
+
+
 def shard_of(workflow_id: str, num_shards: int) -> int:
     """Upstream's WorkflowIDToHistoryShard: FarmHash Fingerprint32 of the UTF-8 id."""
     try:

@@ -2,8 +2,8 @@
 
 Transfer rows sort by task id (their visibility_ts is the constant default), timer rows
 by (fire time in ms, task id). A poll reads every shard at once from its scan floor
-(see ``floors``) and merges. Completing a task deletes its row in the shard it was read
-from, remembered by key; a task never read by this store is deleted in every shard.
+(see ``floors``) and merges. Completing tasks deletes their rows: in the shard a task was
+read from (remembered by key), else in its workflow's shard, where this store writes it.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import heapq
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from cassandra.cluster import Session
@@ -26,7 +26,9 @@ from cadence_py.persistence.cassandra.layout import (
     TIMER_KEY,
     TRANSFER_KEY,
     UdtPacker,
+    delete_in_one_partition,
     ms_of,
+    shard_of,
 )
 from cadence_py.persistence.records import TimerTask, TransferTask
 
@@ -43,12 +45,9 @@ _CQL = {
     "select_timers": ("SELECT visibility_ts, task_id, timer, data, data_encoding FROM "
                       f"executions {_QUEUE} AND visibility_ts >= ? AND visibility_ts <= ? "
                       "LIMIT ?"),
-    "first_timers": ("SELECT visibility_ts, task_id, timer, data, data_encoding FROM "
-                     f"executions {_QUEUE} AND visibility_ts >= ? LIMIT ?"),
     "delete": (f"DELETE FROM executions {_QUEUE} AND visibility_ts = ? AND task_id = ?"),
 }
 _LOWEST = -(2 ** 62)  # below any task id or timestamp we write
-_NEXT_TIMER_PEEK = 20  # rows read per shard to find the exact earliest fire time
 
 Statement = tuple[Any, tuple[Any, ...]]
 
@@ -109,11 +108,6 @@ class TaskQueues:
         with self._lock:
             self._task_shards[key] = shard
 
-    def _forget(self, key: tuple[Any, ...]) -> list[int]:
-        with self._lock:
-            shard = self._task_shards.pop(key, None)
-        return [shard] if shard is not None else list(range(self._num_shards))
-
     def get_transfer_tasks(self, limit: int) -> list[TransferTask]:
         found = self._scan(self._transfer_floors, "select_transfer", lambda s, floor: (
             s, ROW_TRANSFER, *TRANSFER_KEY, DEFAULT_VISIBILITY_TS, floor, limit))
@@ -129,10 +123,9 @@ class TaskQueues:
             tasks.append(T.transfer_from_row(row))
         return tasks
 
-    def complete_transfer_task(self, task_id: int) -> None:
-        for shard in self._forget(("transfer", task_id)):
-            self._session.execute(self._q["delete"], (
-                shard, ROW_TRANSFER, *TRANSFER_KEY, DEFAULT_VISIBILITY_TS, task_id))
+    def complete_transfer_tasks(self, tasks: Sequence[TransferTask]) -> None:
+        self._delete([(self._shard(("transfer", t.task_id), t.workflow_id), (
+            ROW_TRANSFER, *TRANSFER_KEY, DEFAULT_VISIBILITY_TS, t.task_id)) for t in tasks])
 
     def get_timer_tasks(self, up_to: int, limit: int) -> list[TimerTask]:
         up_to_ms = up_to // NANOS_PER_MS
@@ -152,19 +145,26 @@ class TaskQueues:
             tasks.append(task)
         return tasks
 
-    def next_timer_time(self) -> int | None:
-        found = self._scan(self._timer_floors, "first_timers", lambda s, floor: (
-            s, ROW_TIMER, *TIMER_KEY, floor, _NEXT_TIMER_PEEK))
-        times = []
-        for scan, rows in found:
-            fires = [ms_of(r["visibility_ts"]) for r in rows]
-            self._timer_floors.end(scan, fires[0] if fires else None,
-                                   fires[-1] if fires else None)
-            times += [T.timer_from_row(r).fire_time for r in rows]
-        return min(times) if times else None
+    def complete_timer_tasks(self, tasks: Sequence[TimerTask]) -> None:
+        deletes = []
+        for t in tasks:
+            fire_ms = t.fire_time // NANOS_PER_MS
+            deletes.append((self._shard(("timer", fire_ms, t.task_id), t.workflow_id), (
+                ROW_TIMER, *TIMER_KEY, fire_ms, t.task_id)))
+        self._delete(deletes)
 
-    def complete_timer_task(self, fire_time: int, task_id: int) -> None:
-        fire_ms = fire_time // NANOS_PER_MS
-        for shard in self._forget(("timer", fire_ms, task_id)):
-            self._session.execute(self._q["delete"], (
-                shard, ROW_TIMER, *TIMER_KEY, fire_ms, task_id))
+    def _shard(self, key: tuple[Any, ...], workflow_id: str) -> int:
+        """The shard a task's row is in: the one it was read from, else its workflow's."""
+        with self._lock:
+            shard = self._task_shards.pop(key, None)
+        return shard_of(workflow_id, self._num_shards) if shard is None else shard
+
+    def _delete(self, deletes: list[tuple[int, tuple[Any, ...]]]) -> None:
+        """Row deletions, grouped by shard: a shard's queues are one partition."""
+        by_shard: dict[int, list[tuple[Any, ...]]] = {}
+        for shard, key in deletes:
+            by_shard.setdefault(shard, []).append((shard, *key))
+        futures = [f for keys in by_shard.values()
+                   for f in delete_in_one_partition(self._session, self._q["delete"], keys)]
+        for future in futures:
+            future.result()

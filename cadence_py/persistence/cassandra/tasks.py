@@ -23,6 +23,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from cassandra.cluster import Session
@@ -31,6 +32,7 @@ from cassandra.query import BatchStatement, BatchType
 from cadence_py.persistence.cassandra.layout import (
     NANOS_PER_MS,
     UdtPacker,
+    delete_in_one_partition,
     driver_errors_as_persistence_errors,
     ms_of,
     uuid_text,
@@ -134,10 +136,12 @@ class CassandraTaskStore:
         return tasks
 
     @driver_errors_as_persistence_errors
-    def complete_task(self, domain_id: str, task_list: str, task_type: int,
-                      task_id: int) -> None:
-        self._session.execute(self._q["delete"], (uuid.UUID(domain_id), task_list, task_type,
-                                                  ROW_TASK, task_id))
+    def complete_tasks(self, domain_id: str, task_list: str, task_type: int,
+                       task_ids: Sequence[int]) -> None:
+        partition = (uuid.UUID(domain_id), task_list, task_type)
+        for future in delete_in_one_partition(self._session, self._q["delete"], [
+                (*partition, ROW_TASK, task_id) for task_id in task_ids]):
+            future.result()
 
     @driver_errors_as_persistence_errors
     def list_task_lists(self, domain_id: str) -> list[tuple[str, int]]:

@@ -15,9 +15,15 @@ every row of a domain sits in partition ``(domain_id, domain_partition = 0)``.
   always beats what it closes. Rows written with the driver's default (microsecond)
   clock could never be deleted by upstream's close, so no visibility write uses it;
   only ``delete`` does, on purpose (retention is final).
-* A late "started" upsert never reopens a closed run: it first looks the closed row up
-  by its key, and even when it races the close, its lower write timestamp loses to the
-  close batch's tombstone.
+* A late "started" upsert never reopens a closed run: its lower write timestamp loses to
+  the close batch's tombstone (a tombstone wins a tie), and a run this store closed is
+  not written open again at all.
+* The store remembers what it wrote per run (``_Written``, a bounded LRU), so the usual
+  life of a run (open, maybe upserts, close) costs no reads. Only a close of a run it has
+  no memory of (written before a restart) reads the rows first, for their write
+  timestamps and an earlier close. A first open write does not read: the record is
+  built from the run's state when its task runs, so after the close it is a closed
+  record, and an open one racing the close is older than it.
 * Search-attribute upserts on an open run rewrite the open row (upstream ignores them on
   Cassandra; we keep them so ``list`` returns what SQLite returns).
 
@@ -46,6 +52,8 @@ import json
 import logging
 import time
 import uuid
+from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any
 
 from cassandra import ConsistencyLevel
@@ -76,6 +84,16 @@ CLOSE_BEFORE_START_SHIFT_MS = 1000
 MEMO_ENCODING = "json"
 EXTRAS_KEY = "cadencePy"
 _RETENTION_CACHE_SECONDS = 60.0
+_WRITTEN_REMEMBERED = 50_000  # runs whose write stamps this store remembers (~10 MB)
+
+
+@dataclass
+class _Written:
+    """What this store last wrote for a run: the open row's write timestamp, and the
+    closed row's close time (ms) and write timestamp once it closed the run."""
+
+    open_wt: int | None
+    closed: dict[str, int] | None = None
 
 _COMMON = ("workflow_id", "run_id", "start_time", "execution_time", "workflow_type_name",
            "memo", "encoding", "task_list", "is_cron", "update_time")
@@ -242,6 +260,7 @@ class CassandraVisibilityStore:
         self._retention: dict[str, tuple[float, int]] = {}
         self._q = {name: session.prepare(cql) for name, cql in _CQL.items()}
         self._lists: dict[tuple[str, str, bool], Any] = {}
+        self._written: OrderedDict[tuple[uuid.UUID, uuid.UUID], _Written] = OrderedDict()
 
     # ---------------------------------------------------------------- writing
     @driver_errors_as_persistence_errors
@@ -253,23 +272,29 @@ class CassandraVisibilityStore:
 
     def _write_open(self, record: VisibilityRecord) -> None:
         row = _Row(record)
-        closed = self._session.execute_async(self._q["closed_row"], row.key)
-        written = self._session.execute_async(self._q["open_writetime"], row.key)
-        if closed.result().one() is not None:
-            return  # a late "started" (or upsert) never reopens a closed run
-        stamp = max(row.start_ms, row.update_ms, _after(written.result().one()))
+        known = self._written.get((row.domain, row.run))
+        if known is not None and known.closed is not None:
+            return  # a late "started" (or upsert) never reopens a run this store closed
+        stamp = max(row.start_ms, row.update_ms, _after({"wt": known.open_wt} if known else None))
         timeout = record.workflow_timeout_seconds
         ttl = _ttl(timeout + OPEN_TTL_GRACE_SECONDS) if timeout > 0 else 0
         self._session.execute(self._q["insert_open"], (*row.open_values, ttl, stamp))
+        self._remember(row, _Written(open_wt=stamp))
 
     def _write_closed(self, record: VisibilityRecord) -> None:
         row = _Row(record)
-        opened = self._session.execute_async(self._q["open_writetime"], row.key)
-        closed = self._session.execute_async(self._q["closed_row"], row.key)
-        previous = closed.result().one()
+        known = self._written.get((row.domain, row.run))
+        if known is not None:  # this store wrote the run's rows: their stamps are known
+            opened_wt = {"wt": known.open_wt}
+            previous = known.closed
+        else:
+            opened = self._session.execute_async(self._q["open_writetime"], row.key)
+            closed = self._session.execute_async(self._q["closed_row"], row.key)
+            previous = closed.result().one()
+            opened_wt = opened.result().one()
         stamp = row.close_ms if row.close_ms >= row.start_ms else \
             row.start_ms + CLOSE_BEFORE_START_SHIFT_MS
-        stamp = max(stamp, _after(opened.result().one()), _after(previous))
+        stamp = max(stamp, _after(opened_wt), _after(previous))
         ttl = _ttl(self._retention_seconds(record))
         batch = BatchStatement(batch_type=BatchType.LOGGED)
         batch.add(self._q["delete_open_at"], (stamp, *row.key))
@@ -280,6 +305,15 @@ class CassandraVisibilityStore:
         batch.add(self._q["insert_closed"], (*row.closed_values, ttl, stamp))
         batch.add(self._q["insert_closed_v2"], (*row.closed_values, ttl, stamp))
         self._session.execute(batch)
+        self._remember(row, _Written(known.open_wt if known else opened_wt and opened_wt["wt"],
+                                     {"close_time": row.close_ms, "wt": stamp}))
+
+    def _remember(self, row: _Row, written: _Written) -> None:
+        key = (row.domain, row.run)
+        self._written[key] = written
+        self._written.move_to_end(key)
+        if len(self._written) > _WRITTEN_REMEMBERED:
+            self._written.popitem(last=False)
 
     def _retention_seconds(self, record: VisibilityRecord) -> int:
         if record.retention_seconds > 0:
@@ -372,6 +406,7 @@ class CassandraVisibilityStore:
             domain, run = strict_uuid(domain_id, "domain id"), strict_uuid(run_id, "run id")
         except ValueError:
             return
+        self._written.pop((domain, run), None)
         by, value = ("id", workflow_id) if workflow_id else ("run", run)
         opened = self._session.execute_async(self._q[f"find_open_{by}"],
                                              (domain, DOMAIN_PARTITION, value))

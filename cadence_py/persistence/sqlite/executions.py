@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Sequence
 from typing import Any
 
 from cadence_py.persistence.errors import ConditionFailedError, EntityNotExistsError
@@ -184,22 +185,19 @@ class SQLiteExecutionStore:
                             (limit,))
         return [from_document(TransferTask, json.loads(r[0])) for r in rows]
 
-    def complete_transfer_task(self, task_id: int) -> None:
-        self.db.write(lambda c: c.execute("DELETE FROM transfer_tasks WHERE task_id = ?",
-                                          (task_id,)))
+    def complete_transfer_tasks(self, tasks: Sequence[TransferTask]) -> None:
+        self.db.write(lambda c: c.executemany("DELETE FROM transfer_tasks WHERE task_id = ?",
+                                              [(t.task_id,) for t in tasks]))
 
     def get_timer_tasks(self, up_to: int, limit: int) -> list[TimerTask]:
         rows = self.db.read("SELECT document FROM timer_tasks WHERE fire_time <= ? ORDER BY "
                             "fire_time, task_id LIMIT ?", (up_to, limit))
         return [from_document(TimerTask, json.loads(r[0])) for r in rows]
 
-    def next_timer_time(self) -> int | None:
-        rows = self.db.read("SELECT MIN(fire_time) FROM timer_tasks")
-        return rows[0][0] if rows and rows[0][0] is not None else None
-
-    def complete_timer_task(self, fire_time: int, task_id: int) -> None:
-        self.db.write(lambda c: c.execute("DELETE FROM timer_tasks WHERE fire_time = ? AND "
-                                          "task_id = ?", (fire_time, task_id)))
+    def complete_timer_tasks(self, tasks: Sequence[TimerTask]) -> None:
+        self.db.write(lambda c: c.executemany(
+            "DELETE FROM timer_tasks WHERE fire_time = ? AND task_id = ?",
+            [(t.fire_time, t.task_id) for t in tasks]))
 
     def close(self) -> None:
         pass  # the connection belongs to the SQLiteStore
@@ -223,11 +221,11 @@ class SQLiteTaskStore:
                             (domain_id, task_list, task_type, after_task_id, limit))
         return [from_document(MatchingTask, json.loads(r[0])) for r in rows]
 
-    def complete_task(self, domain_id: str, task_list: str, task_type: int,
-                      task_id: int) -> None:
-        self.db.write(lambda c: c.execute(
+    def complete_tasks(self, domain_id: str, task_list: str, task_type: int,
+                       task_ids: Sequence[int]) -> None:
+        self.db.write(lambda c: c.executemany(
             "DELETE FROM tasks WHERE domain_id = ? AND task_list = ? AND task_type = ? AND "
-            "task_id = ?", (domain_id, task_list, task_type, task_id)))
+            "task_id = ?", [(domain_id, task_list, task_type, i) for i in task_ids]))
 
     def list_task_lists(self, domain_id: str) -> list[tuple[str, int]]:
         rows = self.db.read("SELECT DISTINCT task_list, task_type FROM tasks WHERE "

@@ -141,13 +141,15 @@ class PySpy:
         self.proc = None
 
 
-def start_cassandra(workdir: Path, heap: str, log_level: str) -> tuple[Any, str]:
+def start_cassandra(workdir: Path, heap: str, log_level: str, jvm_opts: list[str],
+                    extra_config: dict[str, Any]) -> tuple[Any, str]:
     """A fresh Cassandra node with both Cadence keyspaces; returns (node, server config)."""
     from tests.conftest import new_keyspace, setup_cadence_keyspaces
     from tests.harness import cassandra as cassandra_harness
 
     cassandra_harness.fetch()
-    node = cassandra_harness.CassandraNode(workdir / "cassandra", heap=heap)
+    node = cassandra_harness.CassandraNode(workdir / "cassandra", heap=heap,
+                                            jvm_opts=jvm_opts, extra_config=extra_config)
     print(f"[run] starting Cassandra {cassandra_harness.VERSION} on 127.0.0.1:{node.port} ...",
           file=sys.stderr, flush=True)
     node.start()
@@ -155,6 +157,17 @@ def start_cassandra(workdir: Path, heap: str, log_level: str) -> tuple[Any, str]
     setup_cadence_keyspaces(node, keyspace, visibility)
     return node, CASSANDRA_CONFIG.format(log_level=log_level, host=node.contact_point,
                                          port=node.port, keyspace=keyspace, visibility=visibility)
+
+
+def _yaml_item(text: str) -> tuple[str, Any]:
+    """``KEY=VALUE`` from the command line; VALUE as JSON where it parses (numbers, booleans)."""
+    key, sep, value = text.partition("=")
+    if not sep:
+        raise SystemExit(f"--cassandra-yaml wants KEY=VALUE, got {text!r}")
+    try:
+        return key, json.loads(value)
+    except ValueError:
+        return key, value
 
 
 def run_driver(binary: Path, address: str, args: argparse.Namespace, domain: str,
@@ -265,6 +278,11 @@ def main(argv: list[str] | None = None) -> int:
                    help="driver budget in seconds (default 120 + n/2)")
     p.add_argument("--log-level", default="info", help="server log level")
     p.add_argument("--cassandra-heap", default="1G")
+    p.add_argument("--cassandra-jit", choices=["c1", "c2"], default="c2",
+                   help="c2 (default): the JVM's full tiered JIT, as a production node runs; "
+                        "c1: the test harness's boot-fast setting")
+    p.add_argument("--cassandra-yaml", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a cassandra.yaml key (repeatable; VALUE parsed as JSON if it can be)")
     p.add_argument("--profile", type=Path, metavar="DIR",
                    help="py-spy the server during the measured phase; write DIR/profile.txt")
     p.add_argument("--profile-rate", type=int, default=250, help="py-spy samples per second")
@@ -289,7 +307,10 @@ def main(argv: list[str] | None = None) -> int:
     result: dict[str, Any] = {}
     try:
         if args.backend == "cassandra":
-            node, config_text = start_cassandra(workdir, args.cassandra_heap, args.log_level)
+            node, config_text = start_cassandra(
+                workdir, args.cassandra_heap, args.log_level,
+                ["-XX:TieredStopAtLevel=4"] if args.cassandra_jit == "c2" else [],
+                dict(_yaml_item(kv) for kv in args.cassandra_yaml))
         else:
             config_text = SQLITE_CONFIG.format(log_level=args.log_level)
         config = workdir / "config.yaml"
@@ -343,6 +364,9 @@ def main(argv: list[str] | None = None) -> int:
         result["driverExit"] = code
         result["cpuProbeSec"] = [calibration_before, cpu_speed_probe()]
         result["serverCode"] = result_code
+        if node:
+            result["cassandraNode"] = {"jit": args.cassandra_jit, "heap": args.cassandra_heap,
+                                       "yaml": dict(_yaml_item(kv) for kv in args.cassandra_yaml)}
         result["cpu"] = meter.report()
         server_cpu = result["cpu"].get("server", {}).get("cpuSec")
         if server_cpu is not None and result.get("completed"):

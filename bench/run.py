@@ -278,11 +278,12 @@ def main(argv: list[str] | None = None) -> int:
                    help="driver budget in seconds (default 120 + n/2)")
     p.add_argument("--log-level", default="info", help="server log level")
     p.add_argument("--cassandra-heap", default="1G")
-    p.add_argument("--cassandra-jit", choices=["c1", "c2"], default="c2",
-                   help="c2 (default): the JVM's full tiered JIT, as a production node runs; "
-                        "c1: the test harness's boot-fast setting")
+    p.add_argument("--cassandra-jit", choices=["c1", "c2"], default="c1",
+                   help="c1 (default): the test harness setting, C1 only (boots fast; in "
+                        "runs of a few hundred workflows C2 compiling costs more than it "
+                        "saves); c2: the full tiered JIT, as a production node runs")
     p.add_argument("--cassandra-yaml", action="append", default=[], metavar="KEY=VALUE",
-                   help="override a cassandra.yaml key (repeatable; VALUE parsed as JSON if it can be)")
+                   help="override a cassandra.yaml key (repeatable; VALUE as JSON where it parses)")
     p.add_argument("--profile", type=Path, metavar="DIR",
                    help="py-spy the server during the measured phase; write DIR/profile.txt")
     p.add_argument("--profile-rate", type=int, default=250, help="py-spy samples per second")

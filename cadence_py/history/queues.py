@@ -59,23 +59,25 @@ class _Processor:
         self.recently_done: OrderedDict[Any, None] = OrderedDict()
         self.completing: dict[Any, Any] = {}  # handled; deletion not yet written
         self._have_completed = Event()
-        self._greenlets: list[gevent.Greenlet] = []
+        self._runner: gevent.Greenlet | None = None
+        self._completer: gevent.Greenlet | None = None
         self._stopping = False
 
     def start(self) -> None:
-        self._greenlets = [gevent.spawn(self._run), gevent.spawn(self._complete_loop)]
+        self._runner = gevent.spawn(self._run)
+        self._completer = gevent.spawn(self._complete_loop)
 
     def stop(self) -> None:
         """Stop taking tasks, let running ones finish, then write the pending deletions."""
         self._stopping = True
         self.wake.set()
-        if self._greenlets:
-            self._greenlets[0].join(timeout=5)
+        if self._runner is not None:
+            self._runner.join(timeout=5)
         self.pool.join(timeout=5)
-        self._have_completed.set()
-        if self._greenlets:
-            self._greenlets[1].join(timeout=5)
-        gevent.killall(self._greenlets, timeout=1)
+        self._have_completed.set()  # the running tasks are done: write their deletions
+        if self._completer is not None:
+            self._completer.join(timeout=5)
+        gevent.killall([g for g in (self._runner, self._completer) if g], timeout=1)
 
     def _run(self) -> None:
         while not self._stopping:
@@ -260,12 +262,16 @@ class TimerQueueProcessor(_Processor):
             self._read_to = horizon
         self._next_read = time.monotonic() + RESCAN_SECONDS
 
+    def _held_back(self) -> bool:
+        """A full read's timers are still running or awaiting deletion: reading again now
+        would return them again, so wait for their batch to end."""
+        return self._read_was_full and bool(self.in_flight or self.completing)
+
     def _round(self) -> float:
         now = time.time_ns()
         self._wake_at = _FAR  # while reading, any new timer wakes the next round
         backlog = self._read_to < now
-        busy = self._read_was_full and (self.in_flight or self.completing)
-        if (backlog and not busy) or time.monotonic() >= self._next_read:
+        if (backlog and not self._held_back()) or time.monotonic() >= self._next_read:
             self._read(now)
             backlog = self._read_to < now
         due = sorted(key for key in self.known if key[0] <= now)
@@ -276,8 +282,7 @@ class TimerQueueProcessor(_Processor):
         if due:
             return 0
         if backlog:  # more due than one read holds: the batch's end (or flush) wakes us
-            busy = self._read_was_full and (self.in_flight or self.completing)
-            wait = IDLE_WAIT if busy else 0.001
+            wait = IDLE_WAIT if self._held_back() else 0.001
         else:
             until = min([self._read_to, *(key[0] for key in self.known)])
             wait = min((until - now) / 1e9, self._next_read - time.monotonic(), IDLE_WAIT)

@@ -172,10 +172,12 @@ class TaskListManager:
             self._deleter = gevent.spawn_later(COMPLETE_DELAY, self._delete_done)
 
     def finish_deletions(self, timeout: float = 5.0) -> None:
-        """Wait for pending deletions to be written (at shutdown)."""
+        """Wait for pending deletions to be written (at shutdown); a store that keeps
+        failing is given up on (those tasks are offered again after the restart)."""
         deleter = self._deleter
         if deleter is not None:
             deleter.join(timeout=timeout)
+            deleter.kill(block=False)
 
     def _delete_done(self) -> None:
         """Write the pending deletions; a failed write is tried again (until then a crash

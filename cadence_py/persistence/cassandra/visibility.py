@@ -89,11 +89,12 @@ _WRITTEN_REMEMBERED = 50_000  # runs whose write stamps this store remembers (~1
 
 @dataclass
 class _Written:
-    """What this store last wrote for a run: the open row's write timestamp, and the
-    closed row's close time (ms) and write timestamp once it closed the run."""
+    """What this store last wrote for a run, shaped as the rows its reads return: the open
+    row's ``{"wt": write timestamp}``, and once it closed the run, the closed row's
+    ``{"close_time": ms, "wt": write timestamp}``."""
 
-    open_wt: int | None
-    closed: dict[str, int] | None = None
+    opened: dict[str, Any] | None
+    closed: dict[str, Any] | None = None
 
 _COMMON = ("workflow_id", "run_id", "start_time", "execution_time", "workflow_type_name",
            "memo", "encoding", "task_list", "is_cron", "update_time")
@@ -275,26 +276,24 @@ class CassandraVisibilityStore:
         known = self._written.get((row.domain, row.run))
         if known is not None and known.closed is not None:
             return  # a late "started" (or upsert) never reopens a run this store closed
-        stamp = max(row.start_ms, row.update_ms, _after({"wt": known.open_wt} if known else None))
+        stamp = max(row.start_ms, row.update_ms, _after(known.opened if known else None))
         timeout = record.workflow_timeout_seconds
         ttl = _ttl(timeout + OPEN_TTL_GRACE_SECONDS) if timeout > 0 else 0
         self._session.execute(self._q["insert_open"], (*row.open_values, ttl, stamp))
-        self._remember(row, _Written(open_wt=stamp))
+        self._remember(row, _Written({"wt": stamp}))
 
     def _write_closed(self, record: VisibilityRecord) -> None:
         row = _Row(record)
         known = self._written.get((row.domain, row.run))
         if known is not None:  # this store wrote the run's rows: their stamps are known
-            opened_wt = {"wt": known.open_wt}
-            previous = known.closed
+            opened, previous = known.opened, known.closed
         else:
-            opened = self._session.execute_async(self._q["open_writetime"], row.key)
-            closed = self._session.execute_async(self._q["closed_row"], row.key)
-            previous = closed.result().one()
-            opened_wt = opened.result().one()
+            open_read = self._session.execute_async(self._q["open_writetime"], row.key)
+            closed_read = self._session.execute_async(self._q["closed_row"], row.key)
+            opened, previous = open_read.result().one(), closed_read.result().one()
         stamp = row.close_ms if row.close_ms >= row.start_ms else \
             row.start_ms + CLOSE_BEFORE_START_SHIFT_MS
-        stamp = max(stamp, _after(opened_wt), _after(previous))
+        stamp = max(stamp, _after(opened), _after(previous))
         ttl = _ttl(self._retention_seconds(record))
         batch = BatchStatement(batch_type=BatchType.LOGGED)
         batch.add(self._q["delete_open_at"], (stamp, *row.key))
@@ -305,8 +304,7 @@ class CassandraVisibilityStore:
         batch.add(self._q["insert_closed"], (*row.closed_values, ttl, stamp))
         batch.add(self._q["insert_closed_v2"], (*row.closed_values, ttl, stamp))
         self._session.execute(batch)
-        self._remember(row, _Written(known.open_wt if known else opened_wt and opened_wt["wt"],
-                                     {"close_time": row.close_ms, "wt": stamp}))
+        self._remember(row, _Written(opened, {"close_time": row.close_ms, "wt": stamp}))
 
     def _remember(self, row: _Row, written: _Written) -> None:
         key = (row.domain, row.run)

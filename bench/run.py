@@ -52,6 +52,18 @@ def cpu_seconds(pid: int | None) -> float | None:
 PROBE_FAST_SEC = 0.16
 
 
+def child_pids(pid: int) -> list[int]:
+    """The live children of ``pid`` (the SQLite writer process of the server)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
+
+
 def cpu_speed_probe() -> float:
     """CPU seconds of a fixed pure-Python loop. The VM's cores are shared with other guests
     and their speed changes by up to 1.7x from minute to minute (same loop: 0.79 to 1.37 s),
@@ -339,7 +351,9 @@ def main(argv: list[str] | None = None) -> int:
         if reg.returncode != 0:
             raise RuntimeError(f"register-domain failed: {reg.stdout}{reg.stderr[-2000:]}")
 
-        meter = Meter({"server": server.proc.pid, "cassandra": node.pid() if node else None})
+        writers = child_pids(server.proc.pid)  # SQLite: the writer process (sqlite/writer.py)
+        meter = Meter({"server": server.proc.pid, "cassandra": node.pid() if node else None,
+                       "sqlite-writer": writers[0] if writers else None})
         if args.profile:
             args.profile.mkdir(parents=True, exist_ok=True)
             spy = PySpy(server.proc.pid, args.profile / "profile.txt", args.profile_rate)
@@ -374,6 +388,10 @@ def main(argv: list[str] | None = None) -> int:
             # The server's CPU cost per workflow: less sensitive than completed/s to how much
             # CPU other processes leave us (though contention for the cores inflates it too).
             result["serverCpuMsPerWorkflow"] = round(1000 * server_cpu / result["completed"], 1)
+            writer_cpu = result["cpu"].get("sqlite-writer", {}).get("cpuSec")
+            if writer_cpu is not None:
+                result["writerCpuMsPerWorkflow"] = round(
+                    1000 * writer_cpu / result["completed"], 1)
         log_text = server.log_path.read_text(errors="replace")
         result["executionStore"] = ("sqlite-file (Cassandra execution store not built yet)"
                                     if FALLBACK_MARK in log_text else args.backend)
@@ -400,8 +418,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n{args.backend}: {result.get('summary', 'no result: ' + str(result.get('error')))}"
           f"\n  executions stored in: {result.get('executionStore')}; p50/p99 start-to-close "
           f"{lat.get('p50', '-')}/{lat.get('p99', '-')} ms"
-          f"\n  server CPU per workflow: {result.get('serverCpuMsPerWorkflow', '-')} ms"
-          f"\n  CPU cores used in the measured phase: server {cores('server')}, driver "
+          f"\n  server CPU per workflow: {result.get('serverCpuMsPerWorkflow', '-')} ms, its "
+          f"SQLite writer process: {result.get('writerCpuMsPerWorkflow', '-')} ms"
+          f"\n  CPU cores used in the measured phase: server {cores('server')}, SQLite writer "
+          f"{cores('sqlite-writer')}, driver "
           f"{cores('driver')}, cassandra {cores('cassandra')}, py-spy {cores('py-spy')}, "
           f"other processes {cores('others')} (load avg {cpu.get('loadavg1m')})"
           f"\n  CPU speed probe before/after: {result.get('cpuProbeSec')} s "

@@ -29,6 +29,9 @@ class WorkflowAlreadyExistsError(PersistenceError):
         super().__init__(f"workflow already has current run {current.run_id}")
         self.current = current
 
+    def __reduce__(self) -> tuple:  # pickles (SQLite writer process) with its argument
+        return type(self), (self.current,)
+
 
 @dataclass
 class NewRun:

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 def open_domain_store(config: "ServerConfig") -> DomainStore:
     if config.store == "sqlite":
         from cadence_py.persistence.sqlite import SQLiteStore
-        return SQLiteStore(config.sqlite_path)
+        return SQLiteStore(config.sqlite_path, writer_process=config.sqlite_writer_process)
     if config.store == "cassandra":
         from cadence_py.persistence.cassandra import open_domain_store as open_cassandra
         return open_cassandra(config.cassandra)

@@ -65,6 +65,7 @@ class ServerConfig:
     data_dir: Path = Path("./data")
     store: str = "sqlite"  # sqlite | cassandra
     sqlite_file: str = "cadence.db"
+    sqlite_writer_process: bool = True  # writes in a child process (sqlite/writer.py)
     cassandra: CassandraConfig = field(default_factory=CassandraConfig)
     elasticsearch: ElasticsearchConfig | None = None  # None: queries on the main store
     cluster_name: str = "cluster0"
@@ -284,8 +285,11 @@ def _load_persistence(section: _Section, config: ServerConfig) -> None:
             if name == default:
                 config.store = "sqlite"
                 config.sqlite_file = sqlite.get("path", str, config.sqlite_file)
+                config.sqlite_writer_process = sqlite.get(
+                    "writerProcess", bool, config.sqlite_writer_process)
             else:
                 sqlite.get("path", str, "")
+                sqlite.get("writerProcess", bool, True)
             sqlite.finish()
         elif "nosql" in store.data or "cassandra" in store.data:
             key = "nosql" if "nosql" in store.data else "cassandra"

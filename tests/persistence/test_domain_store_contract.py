@@ -88,13 +88,15 @@ def cassandra_store_factory(cassandra_node) -> Iterator[StoreFactory]:  # type: 
         yield lambda: CassandraDomainStore(session)
 
 
-BACKENDS = ["sqlite", pytest.param("cassandra", marks=pytest.mark.cassandra)]
+# "sqlite-writer": the same file with its writes in a writer process (the server's setting).
+BACKENDS = ["sqlite", "sqlite-writer", pytest.param("cassandra", marks=pytest.mark.cassandra)]
 
 
 @pytest.fixture(params=BACKENDS)
 def domain_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[DomainStore]:
-    if request.param == "sqlite":
-        store: DomainStore = SQLiteStore(tmp_path / "x.db")
+    if request.param.startswith("sqlite"):
+        store: DomainStore = SQLiteStore(tmp_path / "x.db",
+                                         writer_process=request.param == "sqlite-writer")
     else:
         store = request.getfixturevalue("cassandra_store_factory")()
     try:
@@ -107,8 +109,9 @@ def domain_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Dom
 def fresh_domain_store(request: pytest.FixtureRequest, tmp_path: Path
                        ) -> Iterator[DomainStore]:
     """A store nobody has written to yet (Cassandra: a keyspace of its own)."""
-    if request.param == "sqlite":
-        store: DomainStore = SQLiteStore(tmp_path / "fresh.db")
+    if request.param.startswith("sqlite"):
+        store: DomainStore = SQLiteStore(tmp_path / "fresh.db",
+                                         writer_process=request.param == "sqlite-writer")
         try:
             yield store
         finally:

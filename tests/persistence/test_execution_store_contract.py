@@ -53,7 +53,9 @@ from cadence_py.rpc import idl
 from tests.persistence.test_domain_store_contract import keyspace_session
 
 # "cached-sqlite": the history role's state cache over SQLite must keep the same contract.
-BACKENDS = ["sqlite", "cached-sqlite", pytest.param("cassandra", marks=pytest.mark.cassandra)]
+# "sqlite-writer": the same file with its writes in a writer process (the server's setting).
+BACKENDS = ["sqlite", "cached-sqlite", "sqlite-writer",
+            pytest.param("cassandra", marks=pytest.mark.cassandra)]
 SECOND = 1_000_000_000
 
 
@@ -67,8 +69,8 @@ def cassandra_session(cassandra_node) -> Iterator[Any]:  # type: ignore[no-untyp
 @pytest.fixture(params=BACKENDS)
 def stores(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Any, Any]]:
     """(ExecutionStore, TaskStore) of one backend."""
-    if request.param in ("sqlite", "cached-sqlite"):
-        db = SQLiteStore(tmp_path / "x.db")
+    if request.param in ("sqlite", "cached-sqlite", "sqlite-writer"):
+        db = SQLiteStore(tmp_path / "x.db", writer_process=request.param == "sqlite-writer")
         executions: Any = SQLiteExecutionStore(db)
         if request.param == "cached-sqlite":
             executions = CachedExecutionStore(executions)

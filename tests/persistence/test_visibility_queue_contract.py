@@ -22,7 +22,8 @@ from cadence_py.persistence.sqlite.store import SQLiteStore
 from cadence_py.persistence.sqlite.visibility_queue import SQLiteVisibilityQueue
 from tests.persistence.test_visibility_store_contract import cadence_keyspaces
 
-BACKENDS = ["sqlite", pytest.param("cassandra", marks=pytest.mark.cassandra)]
+# "sqlite-writer": the same file with its writes in a writer process (the server's setting).
+BACKENDS = ["sqlite", "sqlite-writer", pytest.param("cassandra", marks=pytest.mark.cassandra)]
 MS = 1_000_000
 QueueFactory = Callable[[], Any]
 
@@ -36,11 +37,12 @@ def cassandra_session(cassandra_node) -> Iterator[Any]:  # type: ignore[no-untyp
 @pytest.fixture(params=BACKENDS)
 def new_queue(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[QueueFactory]:
     """Makes queue objects on ONE queue, as separate processes would see it."""
-    if request.param == "sqlite":
+    if request.param.startswith("sqlite"):
         dbs: list[SQLiteStore] = []
 
-        def sqlite_queue() -> Any:
-            dbs.append(SQLiteStore(tmp_path / "q.db"))  # a connection of its own
+        def sqlite_queue() -> Any:  # a connection of its own
+            dbs.append(SQLiteStore(tmp_path / "q.db",
+                                   writer_process=request.param == "sqlite-writer"))
             return SQLiteVisibilityQueue(dbs[-1])
         yield sqlite_queue
         for db in dbs:

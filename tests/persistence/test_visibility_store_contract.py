@@ -25,7 +25,8 @@ from cadence_py.persistence.sqlite.visibility import SQLiteVisibilityStore
 from cadence_py.persistence.visibility import ListFilter, VisibilityRecord
 from tests.conftest import drop_keyspaces, new_keyspace, setup_cadence_keyspaces
 
-BACKENDS = ["sqlite", pytest.param("cassandra", marks=pytest.mark.cassandra)]
+# "sqlite-writer": the same file with its writes in a writer process (the server's setting).
+BACKENDS = ["sqlite", "sqlite-writer", pytest.param("cassandra", marks=pytest.mark.cassandra)]
 MS = 1_000_000
 SECOND = 1000 * MS
 BASE = 1_700_000_000_000 * MS + 123_456  # sub-millisecond part on purpose
@@ -58,8 +59,8 @@ def cassandra_session(cassandra_node) -> Iterator[Any]:  # type: ignore[no-untyp
 
 @pytest.fixture(params=BACKENDS)
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
-    if request.param == "sqlite":
-        db = SQLiteStore(tmp_path / "v.db")
+    if request.param.startswith("sqlite"):
+        db = SQLiteStore(tmp_path / "v.db", writer_process=request.param == "sqlite-writer")
         yield SQLiteVisibilityStore(db)
         db.close()
         return

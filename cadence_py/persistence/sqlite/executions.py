@@ -26,87 +26,63 @@ from cadence_py.persistence.records import (
     from_document,
     to_document,
 )
-from cadence_py.persistence.sqlite.store import SQLiteStore
+from cadence_py.persistence.sqlite.store import SQLiteStore, execute_many
 
 
 def _dump(obj: Any) -> str:
     return json.dumps(to_document(obj), separators=(",", ":"))
 
 
+# Rows as the transactions take them: plain tuples, encoded before the transaction runs,
+# so that a writer process (writer.py) can run it from pickled arguments.
+RunRow = tuple  # (domain_id, workflow_id, run_id, next_event_id, state, close_status, document)
+CurrentRow = tuple  # (domain_id, workflow_id, run_id, create_request_id, state, close_status)
+NodeRow = tuple  # (tree_id, node_id, txn_id, next_event_id, data, data_encoding)
+
+
+def _run_row(state: MutableState) -> RunRow:
+    info = state.info
+    return (info.domain_id, info.workflow_id, info.run_id, info.next_event_id, info.state,
+            info.close_status, _dump(state))
+
+
+def _current_row(state: MutableState) -> CurrentRow:
+    info = state.info
+    return (info.domain_id, info.workflow_id, info.run_id, info.create_request_id,
+            info.state, info.close_status)
+
+
+def _node_row(tree_id: str, batch: HistoryBatch) -> NodeRow:
+    data = batch.data if type(batch.data) is bytes else bytes(batch.data)
+    return (tree_id, batch.first_event_id, batch.txn_id, batch.next_event_id, data,
+            batch.encoding)
+
+
+def _task_rows(transfer: list[TransferTask], timers: list[TimerTask]
+               ) -> tuple[list[tuple], list[tuple]]:
+    return ([(t.task_id, _dump(t)) for t in transfer],
+            [(t.fire_time, t.task_id, _dump(t)) for t in timers])
+
+
+def _new_run_rows(state: MutableState, batch: HistoryBatch, transfer: list[TransferTask],
+                  timers: list[TimerTask]) -> tuple:
+    return (_run_row(state), _current_row(state), [_node_row(state.info.run_id, batch)],
+            *_task_rows(transfer, timers))
+
+
 class SQLiteExecutionStore:
     def __init__(self, db: SQLiteStore) -> None:
         self.db = db
 
-    # ---------------------------------------------------------------- shards
     def acquire_range(self, shard_id: int) -> int:
-        def tx(conn: sqlite3.Connection) -> int:
-            row = conn.execute("SELECT range_id FROM shards WHERE shard_id = ?",
-                               (shard_id,)).fetchone()
-            range_id = (row[0] if row else 0) + 1
-            conn.execute("INSERT INTO shards(shard_id, range_id) VALUES (?, ?) ON CONFLICT"
-                         "(shard_id) DO UPDATE SET range_id = excluded.range_id",
-                         (shard_id, range_id))
-            return range_id
-        return self.db.write(tx)
-
-    # ------------------------------------------------------------- workflows
-    @staticmethod
-    def _insert_run(conn: sqlite3.Connection, state: MutableState, batch: HistoryBatch,
-                    transfer: list[TransferTask], timers: list[TimerTask]) -> None:
-        info = state.info
-        try:
-            conn.execute("INSERT INTO executions(domain_id, workflow_id, run_id, next_event_id,"
-                         " state, close_status, document) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                         (info.domain_id, info.workflow_id, info.run_id, info.next_event_id,
-                          info.state, info.close_status, _dump(state)))
-        except sqlite3.IntegrityError:
-            raise ConditionFailedError(f"run {info.run_id} already exists") from None
-        SQLiteExecutionStore._append(conn, info.run_id, batch)
-        SQLiteExecutionStore._add_tasks(conn, transfer, timers)
-
-    @staticmethod
-    def _append(conn: sqlite3.Connection, tree_id: str, batch: HistoryBatch) -> None:
-        conn.execute("INSERT OR REPLACE INTO history_node(tree_id, node_id, txn_id, "
-                     "next_event_id, data, data_encoding) VALUES (?, ?, ?, ?, ?, ?)",
-                     (tree_id, batch.first_event_id, batch.txn_id, batch.next_event_id,
-                      batch.data, batch.encoding))
-
-    @staticmethod
-    def _add_tasks(conn: sqlite3.Connection, transfer: list[TransferTask],
-                   timers: list[TimerTask]) -> None:
-        conn.executemany("INSERT INTO transfer_tasks(task_id, document) VALUES (?, ?)",
-                         [(t.task_id, _dump(t)) for t in transfer])
-        conn.executemany("INSERT INTO timer_tasks(fire_time, task_id, document) "
-                         "VALUES (?, ?, ?)",
-                         [(t.fire_time, t.task_id, _dump(t)) for t in timers])
-
-    @staticmethod
-    def _set_current(conn: sqlite3.Connection, state: MutableState) -> None:
-        info = state.info
-        conn.execute("INSERT INTO current_executions(domain_id, workflow_id, run_id, "
-                     "create_request_id, state, close_status) VALUES (?, ?, ?, ?, ?, ?) "
-                     "ON CONFLICT(domain_id, workflow_id) DO UPDATE SET run_id = "
-                     "excluded.run_id, create_request_id = excluded.create_request_id, "
-                     "state = excluded.state, close_status = excluded.close_status",
-                     (info.domain_id, info.workflow_id, info.run_id, info.create_request_id,
-                      info.state, info.close_status))
+        return self.db.write(_acquire_range, shard_id)
 
     def create_workflow(self, state: MutableState, batch: HistoryBatch,
                         transfer_tasks: list[TransferTask], timer_tasks: list[TimerTask],
                         previous_run_id: str | None = None) -> None:
-        info = state.info
-
-        def tx(conn: sqlite3.Connection) -> None:
-            row = conn.execute("SELECT run_id, create_request_id, state, close_status FROM "
-                               "current_executions WHERE domain_id = ? AND workflow_id = ?",
-                               (info.domain_id, info.workflow_id)).fetchone()
-            if row is not None and row[0] != previous_run_id:
-                raise WorkflowAlreadyExistsError(CurrentExecution(*row))
-            if row is None and previous_run_id is not None:
-                raise ConditionFailedError("previous run is no longer current")
-            self._insert_run(conn, state, batch, transfer_tasks, timer_tasks)
-            self._set_current(conn, state)
-        self.db.write(tx)
+        self.db.write(_create_workflow,
+                      _new_run_rows(state, batch, transfer_tasks, timer_tasks),
+                      previous_run_id)
 
     def get_workflow(self, domain_id: str, workflow_id: str, run_id: str) -> MutableState:
         rows = self.db.read("SELECT document FROM executions WHERE domain_id = ? AND "
@@ -127,35 +103,12 @@ class SQLiteExecutionStore:
     def update_workflow(self, state: MutableState, expected_next_event_id: int,
                         batches: list[HistoryBatch], transfer_tasks: list[TransferTask],
                         timer_tasks: list[TimerTask], new_run: NewRun | None = None) -> None:
-        info = state.info
-
-        def tx(conn: sqlite3.Connection) -> None:
-            cursor = conn.execute(
-                "UPDATE executions SET next_event_id = ?, state = ?, close_status = ?, "
-                "document = ? WHERE domain_id = ? AND workflow_id = ? AND run_id = ? AND "
-                "next_event_id = ?",
-                (info.next_event_id, info.state, info.close_status, _dump(state),
-                 info.domain_id, info.workflow_id, info.run_id, expected_next_event_id))
-            if cursor.rowcount != 1:
-                raise ConditionFailedError(
-                    f"run {info.run_id} changed (expected next event {expected_next_event_id})")
-            for batch in batches:
-                self._append(conn, info.run_id, batch)
-            self._add_tasks(conn, transfer_tasks, timer_tasks)
-            current = conn.execute("SELECT run_id, create_request_id, state, close_status "
-                                   "FROM current_executions WHERE domain_id = ? AND "
-                                   "workflow_id = ?",
-                                   (info.domain_id, info.workflow_id)).fetchone()
-            # Rewrite the current row only when it changes (start, close): an UPDATE to the
-            # same values still dirties its page, and every update would pay for it.
-            if current is not None and current[0] == info.run_id and current[1:] != (
-                    info.create_request_id, info.state, info.close_status):
-                self._set_current(conn, state)
-            if new_run is not None:
-                self._insert_run(conn, new_run.state, new_run.batch, new_run.transfer_tasks,
-                                 new_run.timer_tasks)
-                self._set_current(conn, new_run.state)
-        self.db.write(tx)
+        run_id = state.info.run_id
+        self.db.write(
+            _update_workflow, _run_row(state), _current_row(state), expected_next_event_id,
+            [_node_row(run_id, b) for b in batches], *_task_rows(transfer_tasks, timer_tasks),
+            None if new_run is None else _new_run_rows(
+                new_run.state, new_run.batch, new_run.transfer_tasks, new_run.timer_tasks))
 
     def read_history(self, run_id: str, first_event_id: int, next_event_id: int
                      ) -> list[HistoryBatch]:
@@ -171,13 +124,7 @@ class SQLiteExecutionStore:
         return batches
 
     def delete_workflow(self, domain_id: str, workflow_id: str, run_id: str) -> None:
-        def tx(conn: sqlite3.Connection) -> None:
-            conn.execute("DELETE FROM executions WHERE domain_id = ? AND workflow_id = ? AND "
-                         "run_id = ?", (domain_id, workflow_id, run_id))
-            conn.execute("DELETE FROM history_node WHERE tree_id = ?", (run_id,))
-            conn.execute("DELETE FROM current_executions WHERE domain_id = ? AND workflow_id "
-                         "= ? AND run_id = ?", (domain_id, workflow_id, run_id))
-        self.db.write(tx)
+        self.db.write(_delete_workflow, domain_id, workflow_id, run_id)
 
     # ---------------------------------------------------------------- queues
     def get_transfer_tasks(self, limit: int) -> list[TransferTask]:
@@ -186,8 +133,8 @@ class SQLiteExecutionStore:
         return [from_document(TransferTask, json.loads(r[0])) for r in rows]
 
     def complete_transfer_tasks(self, tasks: Sequence[TransferTask]) -> None:
-        self.db.write(lambda c: c.executemany("DELETE FROM transfer_tasks WHERE task_id = ?",
-                                              [(t.task_id,) for t in tasks]))
+        self.db.write(execute_many, "DELETE FROM transfer_tasks WHERE task_id = ?",
+                      [(t.task_id,) for t in tasks])
 
     def get_timer_tasks(self, up_to: int, limit: int) -> list[TimerTask]:
         rows = self.db.read("SELECT document FROM timer_tasks WHERE fire_time <= ? ORDER BY "
@@ -195,9 +142,9 @@ class SQLiteExecutionStore:
         return [from_document(TimerTask, json.loads(r[0])) for r in rows]
 
     def complete_timer_tasks(self, tasks: Sequence[TimerTask]) -> None:
-        self.db.write(lambda c: c.executemany(
-            "DELETE FROM timer_tasks WHERE fire_time = ? AND task_id = ?",
-            [(t.fire_time, t.task_id) for t in tasks]))
+        self.db.write(execute_many,
+                      "DELETE FROM timer_tasks WHERE fire_time = ? AND task_id = ?",
+                      [(t.fire_time, t.task_id) for t in tasks])
 
     def close(self) -> None:
         pass  # the connection belongs to the SQLiteStore
@@ -209,10 +156,10 @@ class SQLiteTaskStore:
 
     def create_tasks(self, domain_id: str, task_list: str, task_type: int,
                      tasks: list[MatchingTask]) -> None:
-        self.db.write(lambda c: c.executemany(
-            "INSERT OR IGNORE INTO tasks(domain_id, task_list, task_type, task_id, document) "
-            "VALUES (?, ?, ?, ?, ?)",
-            [(domain_id, task_list, task_type, t.task_id, _dump(t)) for t in tasks]))
+        self.db.write(execute_many,
+                      "INSERT OR IGNORE INTO tasks(domain_id, task_list, task_type, task_id, "
+                      "document) VALUES (?, ?, ?, ?, ?)",
+                      [(domain_id, task_list, task_type, t.task_id, _dump(t)) for t in tasks])
 
     def get_tasks(self, domain_id: str, task_list: str, task_type: int, after_task_id: int,
                   limit: int) -> list[MatchingTask]:
@@ -223,11 +170,100 @@ class SQLiteTaskStore:
 
     def complete_tasks(self, domain_id: str, task_list: str, task_type: int,
                        task_ids: Sequence[int]) -> None:
-        self.db.write(lambda c: c.executemany(
-            "DELETE FROM tasks WHERE domain_id = ? AND task_list = ? AND task_type = ? AND "
-            "task_id = ?", [(domain_id, task_list, task_type, i) for i in task_ids]))
+        self.db.write(execute_many,
+                      "DELETE FROM tasks WHERE domain_id = ? AND task_list = ? AND "
+                      "task_type = ? AND task_id = ?",
+                      [(domain_id, task_list, task_type, i) for i in task_ids])
 
     def list_task_lists(self, domain_id: str) -> list[tuple[str, int]]:
         rows = self.db.read("SELECT DISTINCT task_list, task_type FROM tasks WHERE "
                             "domain_id = ?", (domain_id,))
         return [(r[0], r[1]) for r in rows]
+
+
+# ------------------------------------------------------------------ transactions
+# Module-level, taking encoded rows, so that a writer process can run them (writer.py).
+def _acquire_range(conn: sqlite3.Connection, shard_id: int) -> int:
+    row = conn.execute("SELECT range_id FROM shards WHERE shard_id = ?", (shard_id,)).fetchone()
+    range_id = (row[0] if row else 0) + 1
+    conn.execute("INSERT INTO shards(shard_id, range_id) VALUES (?, ?) ON CONFLICT(shard_id) "
+                 "DO UPDATE SET range_id = excluded.range_id", (shard_id, range_id))
+    return range_id
+
+
+def _add(conn: sqlite3.Connection, nodes: list[NodeRow], transfer: list[tuple],
+         timers: list[tuple]) -> None:
+    for node in nodes:  # a rewrite of a node (same txn) replaces it
+        conn.execute("INSERT OR REPLACE INTO history_node(tree_id, node_id, txn_id, "
+                     "next_event_id, data, data_encoding) VALUES (?, ?, ?, ?, ?, ?)", node)
+    if transfer:
+        conn.executemany("INSERT INTO transfer_tasks(task_id, document) VALUES (?, ?)",
+                         transfer)
+    if timers:
+        conn.executemany("INSERT INTO timer_tasks(fire_time, task_id, document) "
+                         "VALUES (?, ?, ?)", timers)
+
+
+def _set_current(conn: sqlite3.Connection, current: CurrentRow) -> None:
+    conn.execute("INSERT INTO current_executions(domain_id, workflow_id, run_id, "
+                 "create_request_id, state, close_status) VALUES (?, ?, ?, ?, ?, ?) "
+                 "ON CONFLICT(domain_id, workflow_id) DO UPDATE SET run_id = "
+                 "excluded.run_id, create_request_id = excluded.create_request_id, "
+                 "state = excluded.state, close_status = excluded.close_status", current)
+
+
+def _insert_run(conn: sqlite3.Connection, new_run: tuple) -> None:
+    run, current, nodes, transfer, timers = new_run
+    try:
+        conn.execute("INSERT INTO executions(domain_id, workflow_id, run_id, next_event_id,"
+                     " state, close_status, document) VALUES (?, ?, ?, ?, ?, ?, ?)", run)
+    except sqlite3.IntegrityError:
+        raise ConditionFailedError(f"run {run[2]} already exists") from None
+    _add(conn, nodes, transfer, timers)
+    _set_current(conn, current)
+
+
+def _create_workflow(conn: sqlite3.Connection, new_run: tuple,
+                     previous_run_id: str | None) -> None:
+    domain_id, workflow_id = new_run[0][0], new_run[0][1]
+    row = conn.execute("SELECT run_id, create_request_id, state, close_status FROM "
+                       "current_executions WHERE domain_id = ? AND workflow_id = ?",
+                       (domain_id, workflow_id)).fetchone()
+    if row is not None and row[0] != previous_run_id:
+        raise WorkflowAlreadyExistsError(CurrentExecution(*row))
+    if row is None and previous_run_id is not None:
+        raise ConditionFailedError("previous run is no longer current")
+    _insert_run(conn, new_run)
+
+
+def _update_workflow(conn: sqlite3.Connection, run: RunRow, current: CurrentRow,
+                     expected_next_event_id: int, nodes: list[NodeRow], transfer: list[tuple],
+                     timers: list[tuple], new_run: tuple | None) -> None:
+    domain_id, workflow_id, run_id, next_event_id, state, close_status, document = run
+    cursor = conn.execute(
+        "UPDATE executions SET next_event_id = ?, state = ?, close_status = ?, document = ? "
+        "WHERE domain_id = ? AND workflow_id = ? AND run_id = ? AND next_event_id = ?",
+        (next_event_id, state, close_status, document, domain_id, workflow_id, run_id,
+         expected_next_event_id))
+    if cursor.rowcount != 1:
+        raise ConditionFailedError(
+            f"run {run_id} changed (expected next event {expected_next_event_id})")
+    _add(conn, nodes, transfer, timers)
+    row = conn.execute("SELECT run_id, create_request_id, state, close_status FROM "
+                       "current_executions WHERE domain_id = ? AND workflow_id = ?",
+                       (domain_id, workflow_id)).fetchone()
+    # Rewrite the current row only when it changes (start, close): an UPDATE to the same
+    # values still dirties its page, and every update would pay for it.
+    if row is not None and row[0] == run_id and tuple(row[1:]) != current[3:]:
+        _set_current(conn, current)
+    if new_run is not None:
+        _insert_run(conn, new_run)
+
+
+def _delete_workflow(conn: sqlite3.Connection, domain_id: str, workflow_id: str,
+                     run_id: str) -> None:
+    conn.execute("DELETE FROM executions WHERE domain_id = ? AND workflow_id = ? AND "
+                 "run_id = ?", (domain_id, workflow_id, run_id))
+    conn.execute("DELETE FROM history_node WHERE tree_id = ?", (run_id,))
+    conn.execute("DELETE FROM current_executions WHERE domain_id = ? AND workflow_id = ? "
+                 "AND run_id = ?", (domain_id, workflow_id, run_id))

@@ -19,7 +19,6 @@ the sync (about 0.3 ms here) they hid.
 from __future__ import annotations
 
 import sqlite3
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -32,15 +31,6 @@ TxFn = Callable[[sqlite3.Connection], Any]
 
 #: Writes per COMMIT at most, so one batch never holds the write lock for long.
 MAX_BATCH = 256
-
-
-def native_lock() -> Any:
-    """A lock of the OS, also when ``threading`` is gevent-patched (used across threads)."""
-    try:
-        from gevent import monkey
-        return monkey.get_original("threading", "Lock")()
-    except Exception:  # noqa: BLE001 - gevent missing its monkey module: plain threading
-        return threading.Lock()
 
 
 def run_one(conn: sqlite3.Connection, fn: TxFn) -> Any:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite3
-
-from cadence_py.persistence.sqlite.store import SQLiteStore
+from cadence_py.persistence.sqlite.store import SQLiteStore, execute_many
 
 
 class SQLiteSearchAttributeStore:
@@ -16,7 +14,5 @@ class SQLiteSearchAttributeStore:
                 self.db.read("SELECT name, value_type FROM search_attributes")}
 
     def save_search_attributes(self, added: dict[str, int]) -> None:
-        def tx(conn: sqlite3.Connection) -> None:
-            conn.executemany("INSERT OR IGNORE INTO search_attributes(name, value_type) "
-                             "VALUES (?, ?)", list(added.items()))
-        self.db.write(tx)
+        self.db.write(execute_many, "INSERT OR IGNORE INTO search_attributes(name, "
+                      "value_type) VALUES (?, ?)", list(added.items()))

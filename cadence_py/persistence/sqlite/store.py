@@ -2,7 +2,8 @@
 
 WAL mode plus ``synchronous=FULL`` means a write that returned survives a crash of the
 process or the machine ("nothing accepted is ever lost"). Writes are group-committed
-(group_commit.py), so the fsync is shared by every write that queued up meanwhile.
+(group_commit.py), so the fsync is shared by every write that queued up meanwhile. The
+server runs them in a writer process (writer.py), off its one thread.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ import base64
 import json
 import sqlite3
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import gevent
 
@@ -23,9 +26,11 @@ from cadence_py.persistence.errors import (
     PersistenceError,
 )
 from cadence_py.persistence.serialization import record_from_dict, record_to_dict
-from cadence_py.persistence.sqlite.group_commit import GroupCommitter, native_lock
+from cadence_py.persistence.sqlite.connection import connect, native_lock
+from cadence_py.persistence.sqlite.group_commit import GroupCommitter
 
 SCHEMA_VERSION = "0.2"
+T = TypeVar("T")
 
 
 def schema_file() -> Path:
@@ -36,34 +41,51 @@ def schema_file() -> Path:
 class SQLiteStore:
     """All of cadence-py's tables in one SQLite file (``:memory:`` works for tests).
 
-    One connection. Writes from a gevent hub are group-committed (group_commit.py); a batch
-    runs without yielding, so a read between batches sees exactly the committed state.
+    Inline (the default): one connection; writes from a gevent hub are group-committed
+    (group_commit.py), and a batch runs without yielding, so a read between batches sees
+    exactly the committed state. With ``writer_process=True`` (the server's setting) the
+    writes run in a child process (writer.py) and this connection only reads; a write
+    returns after its COMMIT, so reads made after it see it.
     """
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, writer_process: bool = False) -> None:
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._lock = native_lock()
-        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
-                                   timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db = connect(self.path)
         with self._lock:
             self._db.executescript(schema_file().read_text())
             self._db.execute(
                 "INSERT OR REPLACE INTO schema_version(name, curr_version, updated_at) "
                 "VALUES ('cadence', ?, datetime('now'))", (SCHEMA_VERSION,))
         self._committers: dict[object, GroupCommitter] = {}  # one per gevent hub (thread)
+        self._writer = None
+        if writer_process:
+            if self.path == ":memory:":
+                raise ValueError("an in-memory SQLite database cannot have a writer process")
+            from cadence_py.persistence.sqlite.writer import WriterProcess
+            self._writer = WriterProcess(self.path)
+            self._writer_hub = gevent.get_hub()
 
     # ------------------------------------------------------------------ helpers
-    def write(self, fn):  # type: ignore[no-untyped-def]
-        """Run ``fn(connection)`` in a transaction; return its result once it is durable."""
+    def write(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run ``fn(connection, *args)`` in a transaction; return its result once durable.
+
+        With a writer process (writer.py) ``fn`` runs there: it must be a module-level
+        function, and ``args`` and its result must pickle. The stores keep to that in
+        both modes, so one code path serves both.
+        """
         hub = gevent.get_hub()
+        if self._writer is not None and hub is self._writer_hub:
+            return self._writer.call(fn, args)
+        # Inline; also another thread's writes when there is a writer process (its socket
+        # belongs to the hub that started it): SQLite's file lock orders the two writers.
         committer = self._committers.get(hub)
         if committer is None:
             committer = self._committers[hub] = GroupCommitter(self._db, self._lock)
+        if args:
+            return committer.submit(lambda conn: fn(conn, *args))
         return committer.submit(fn)
 
     def read(self, sql: str, params: tuple = ()) -> list[tuple]:
@@ -73,36 +95,10 @@ class SQLiteStore:
             except sqlite3.Error as exc:
                 raise PersistenceError(f"sqlite: {exc}") from exc
 
-    @staticmethod
-    def _metadata(db: sqlite3.Connection) -> int:
-        row = db.execute("SELECT notification_version FROM domain_metadata WHERE id = 0"
-                         ).fetchone()
-        return row[0] if row else 0
-
-    @staticmethod
-    def _set_metadata(db: sqlite3.Connection, version: int) -> None:
-        db.execute("INSERT INTO domain_metadata(id, notification_version) VALUES (0, ?) "
-                   "ON CONFLICT(id) DO UPDATE SET notification_version = excluded."
-                   "notification_version", (version,))
-
     # ------------------------------------------------------------ DomainStore
     def create_domain(self, record: DomainRecord) -> None:
-        def tx(db: sqlite3.Connection) -> None:
-            if db.execute("SELECT 1 FROM domains WHERE name = ?", (record.info.name,)
-                          ).fetchone():
-                raise DomainAlreadyExistsError(f"Domain {record.info.name} already exists.")
-            version = self._metadata(db)
-            record.notification_version = version
-            try:
-                db.execute("INSERT INTO domains(id, name, record, notification_version, "
-                           "created_time) VALUES (?, ?, ?, ?, ?)",
-                           (record.info.id, record.info.name,
-                            json.dumps(record_to_dict(record)), version, time.time_ns()))
-            except sqlite3.IntegrityError:
-                raise DomainAlreadyExistsError(
-                    f"Domain {record.info.name} already exists.") from None
-            self._set_metadata(db, version + 1)
-        self.write(tx)
+        record.notification_version = self.write(
+            _create_domain, record.info.id, record.info.name, record_to_dict(record))
 
     def get_domain(self, *, name: str | None = None, domain_id: str | None = None) -> DomainRecord:
         if name is not None:
@@ -118,22 +114,11 @@ class SQLiteStore:
         return record_from_dict(json.loads(rows[0][0]))
 
     def update_domain(self, record: DomainRecord, expected_notification_version: int) -> None:
-        def tx(db: sqlite3.Connection) -> None:
-            current = self._metadata(db)
-            if current != expected_notification_version:
-                raise ConditionFailedError(
-                    f"domain metadata version is {current}, expected "
-                    f"{expected_notification_version}")
-            record.notification_version = expected_notification_version
-            cursor = db.execute("UPDATE domains SET record = ?, notification_version = ? "
-                                "WHERE id = ? AND name = ?",
-                                (json.dumps(record_to_dict(record)),
-                                 expected_notification_version, record.info.id,
-                                 record.info.name))
-            if cursor.rowcount != 1:
-                raise EntityNotExistsError(f"Domain {record.info.name} does not exist.")
-            self._set_metadata(db, current + 1)
-        self.write(tx)
+        document = dict(record_to_dict(record),
+                        notification_version=expected_notification_version)
+        self.write(_update_domain, record.info.id, record.info.name, document,
+                   expected_notification_version)
+        record.notification_version = expected_notification_version
 
     def list_domains(self, page_size: int, next_page_token: bytes | None
                      ) -> tuple[list[DomainRecord], bytes | None]:
@@ -153,5 +138,55 @@ class SQLiteStore:
         return rows[0][0] if rows else 0
 
     def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
         with self._lock:
             self._db.close()
+
+
+# Transactions: module-level, so that a writer process can run them too (writer.py).
+def execute_many(db: sqlite3.Connection, sql: str, rows: list[tuple]) -> None:
+    """One statement over many rows, as a transaction of its own."""
+    db.executemany(sql, rows)
+
+
+def _metadata(db: sqlite3.Connection) -> int:
+    row = db.execute("SELECT notification_version FROM domain_metadata WHERE id = 0").fetchone()
+    return row[0] if row else 0
+
+
+def _set_metadata(db: sqlite3.Connection, version: int) -> None:
+    db.execute("INSERT INTO domain_metadata(id, notification_version) VALUES (0, ?) "
+               "ON CONFLICT(id) DO UPDATE SET notification_version = excluded."
+               "notification_version", (version,))
+
+
+def _create_domain(db: sqlite3.Connection, domain_id: str, name: str,
+                   document: dict[str, Any]) -> int:
+    """Insert the domain at the current metadata version; return that version."""
+    if db.execute("SELECT 1 FROM domains WHERE name = ?", (name,)).fetchone():
+        raise DomainAlreadyExistsError(f"Domain {name} already exists.")
+    version = _metadata(db)
+    try:
+        db.execute("INSERT INTO domains(id, name, record, notification_version, "
+                   "created_time) VALUES (?, ?, ?, ?, ?)",
+                   (domain_id, name, json.dumps(dict(document, notification_version=version)),
+                    version, time.time_ns()))
+    except sqlite3.IntegrityError:
+        raise DomainAlreadyExistsError(f"Domain {name} already exists.") from None
+    _set_metadata(db, version + 1)
+    return version
+
+
+def _update_domain(db: sqlite3.Connection, domain_id: str, name: str,
+                   document: dict[str, Any], expected_notification_version: int) -> None:
+    current = _metadata(db)
+    if current != expected_notification_version:
+        raise ConditionFailedError(f"domain metadata version is {current}, expected "
+                                   f"{expected_notification_version}")
+    cursor = db.execute("UPDATE domains SET record = ?, notification_version = ? "
+                        "WHERE id = ? AND name = ?",
+                        (json.dumps(document), expected_notification_version, domain_id, name))
+    if cursor.rowcount != 1:
+        raise EntityNotExistsError(f"Domain {name} does not exist.")
+    _set_metadata(db, current + 1)

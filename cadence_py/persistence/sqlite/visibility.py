@@ -16,19 +16,9 @@ class SQLiteVisibilityStore:
         self.db = db
 
     def upsert(self, record: VisibilityRecord) -> None:
-        def tx(conn: sqlite3.Connection) -> None:
-            row = conn.execute("SELECT close_status FROM visibility WHERE domain_id = ? AND "
-                               "run_id = ?", (record.domain_id, record.run_id)).fetchone()
-            if row is not None and row[0] != OPEN and record.close_status == OPEN:
-                return  # a late "started" never reopens a closed record
-            conn.execute(
-                "INSERT OR REPLACE INTO visibility(domain_id, run_id, workflow_id, "
-                "workflow_type, start_time, close_status, close_time, document) VALUES "
-                "(?, ?, ?, ?, ?, ?, ?, ?)",
-                (record.domain_id, record.run_id, record.workflow_id, record.workflow_type,
-                 record.start_time, record.close_status, record.close_time,
-                 json.dumps(to_document(record))))
-        self.db.write(tx)
+        self.db.write(_upsert, (record.domain_id, record.run_id, record.workflow_id,
+                                record.workflow_type, record.start_time, record.close_status,
+                                record.close_time, json.dumps(to_document(record))))
 
     def list(self, domain_id: str, open_runs: bool, where: ListFilter, page_size: int,
              token: bytes | None) -> tuple[list[VisibilityRecord], bytes | None]:
@@ -64,5 +54,22 @@ class SQLiteVisibilityStore:
         return records, next_token
 
     def delete(self, domain_id: str, run_id: str, workflow_id: str | None = None) -> None:
-        self.db.write(lambda c: c.execute("DELETE FROM visibility WHERE domain_id = ? AND "
-                                          "run_id = ?", (domain_id, run_id)))
+        self.db.write(_delete, domain_id, run_id)
+
+
+# Transactions: module-level, so that a writer process can run them (writer.py).
+def _upsert(conn: sqlite3.Connection, row: tuple) -> None:
+    """Insert or replace the record; a late "started" never reopens a closed one."""
+    domain_id, run_id, close_status = row[0], row[1], row[5]
+    old = conn.execute("SELECT close_status FROM visibility WHERE domain_id = ? AND "
+                       "run_id = ?", (domain_id, run_id)).fetchone()
+    if old is not None and old[0] != OPEN and close_status == OPEN:
+        return
+    conn.execute("INSERT OR REPLACE INTO visibility(domain_id, run_id, workflow_id, "
+                 "workflow_type, start_time, close_status, close_time, document) VALUES "
+                 "(?, ?, ?, ?, ?, ?, ?, ?)", row)
+
+
+def _delete(conn: sqlite3.Connection, domain_id: str, run_id: str) -> None:
+    conn.execute("DELETE FROM visibility WHERE domain_id = ? AND run_id = ?",
+                 (domain_id, run_id))

@@ -6,10 +6,9 @@ never handed out again after a delete, so a repeated ack cannot remove a newer m
 
 from __future__ import annotations
 
-import sqlite3
 import time
 
-from cadence_py.persistence.sqlite.store import SQLiteStore
+from cadence_py.persistence.sqlite.store import SQLiteStore, execute_many
 from cadence_py.persistence.visibility_queue import QueuedMessage
 
 
@@ -21,9 +20,9 @@ class SQLiteVisibilityQueue:
         if not payloads:
             return
         now = time.time_ns()
-        rows = [(sqlite3.Binary(bytes(p)), now) for p in payloads]
-        self.db.write(lambda c: c.executemany(
-            "INSERT INTO visibility_queue(payload, enqueued_at) VALUES (?, ?)", rows))
+        rows = [(bytes(p), now) for p in payloads]
+        self.db.write(execute_many,
+                      "INSERT INTO visibility_queue(payload, enqueued_at) VALUES (?, ?)", rows)
 
     def read(self, limit: int) -> list[QueuedMessage]:
         rows = self.db.read("SELECT seq, payload, enqueued_at FROM visibility_queue "
@@ -33,8 +32,8 @@ class SQLiteVisibilityQueue:
     def ack(self, seqs: list[int]) -> None:
         if not seqs:
             return
-        self.db.write(lambda c: c.executemany("DELETE FROM visibility_queue WHERE seq = ?",
-                                              [(int(s),) for s in seqs]))
+        self.db.write(execute_many, "DELETE FROM visibility_queue WHERE seq = ?",
+                      [(int(s),) for s in seqs])
 
     def oldest_enqueued_at(self) -> int | None:
         rows = self.db.read("SELECT enqueued_at FROM visibility_queue ORDER BY seq LIMIT 1")

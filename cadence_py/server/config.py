@@ -65,7 +65,10 @@ class ServerConfig:
     data_dir: Path = Path("./data")
     store: str = "sqlite"  # sqlite | cassandra
     sqlite_file: str = "cadence.db"
-    sqlite_writer_process: bool = True  # writes in a child process (sqlite/writer.py)
+    # Writes in a child process (sqlite/writer.py). Off by default: on the 2-core bench
+    # machine it cut the server's instructions per workflow by a fifth but added more in
+    # the child and in the IPC than it saved, and throughput did not move (bench/README.md).
+    sqlite_writer_process: bool = False
     cassandra: CassandraConfig = field(default_factory=CassandraConfig)
     elasticsearch: ElasticsearchConfig | None = None  # None: queries on the main store
     cluster_name: str = "cluster0"
@@ -289,7 +292,7 @@ def _load_persistence(section: _Section, config: ServerConfig) -> None:
                     "writerProcess", bool, config.sqlite_writer_process)
             else:
                 sqlite.get("path", str, "")
-                sqlite.get("writerProcess", bool, True)
+                sqlite.get("writerProcess", bool, False)
             sqlite.finish()
         elif "nosql" in store.data or "cassandra" in store.data:
             key = "nosql" if "nosql" in store.data else "cassandra"

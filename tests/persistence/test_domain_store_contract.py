@@ -88,7 +88,7 @@ def cassandra_store_factory(cassandra_node) -> Iterator[StoreFactory]:  # type: 
         yield lambda: CassandraDomainStore(session)
 
 
-# "sqlite-writer": the same file with its writes in a writer process (the server's setting).
+# "sqlite-writer": the same file with its writes in a writer process (`writerProcess: true`).
 BACKENDS = ["sqlite", "sqlite-writer", pytest.param("cassandra", marks=pytest.mark.cassandra)]
 
 

@@ -53,7 +53,7 @@ from cadence_py.rpc import idl
 from tests.persistence.test_domain_store_contract import keyspace_session
 
 # "cached-sqlite": the history role's state cache over SQLite must keep the same contract.
-# "sqlite-writer": the same file with its writes in a writer process (the server's setting).
+# "sqlite-writer": the same file with its writes in a writer process (`writerProcess: true`).
 BACKENDS = ["sqlite", "cached-sqlite", "sqlite-writer",
             pytest.param("cassandra", marks=pytest.mark.cassandra)]
 SECOND = 1_000_000_000

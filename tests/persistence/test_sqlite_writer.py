@@ -136,14 +136,14 @@ def test_an_in_memory_database_cannot_have_a_writer_process() -> None:
         SQLiteStore(":memory:", writer_process=True)
 
 
-def test_writer_process_is_the_server_default_and_can_be_turned_off(tmp_path: Path) -> None:
-    assert load_config(REPO / "config" / "development.yaml").sqlite_writer_process is True
+def test_writer_process_is_opt_in(tmp_path: Path) -> None:
+    assert load_config(REPO / "config" / "development.yaml").sqlite_writer_process is False
     path = tmp_path / "c.yaml"
     path.write_text(textwrap.dedent("""
         persistence:
           defaultStore: sqlite-default
           datastores:
             sqlite-default:
-              sqlite: {path: x.db, writerProcess: false}
+              sqlite: {path: x.db, writerProcess: true}
     """))
-    assert load_config(path).sqlite_writer_process is False
+    assert load_config(path).sqlite_writer_process is True

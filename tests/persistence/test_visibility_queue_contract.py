@@ -22,7 +22,7 @@ from cadence_py.persistence.sqlite.store import SQLiteStore
 from cadence_py.persistence.sqlite.visibility_queue import SQLiteVisibilityQueue
 from tests.persistence.test_visibility_store_contract import cadence_keyspaces
 
-# "sqlite-writer": the same file with its writes in a writer process (the server's setting).
+# "sqlite-writer": the same file with its writes in a writer process (`writerProcess: true`).
 BACKENDS = ["sqlite", "sqlite-writer", pytest.param("cassandra", marks=pytest.mark.cassandra)]
 MS = 1_000_000
 QueueFactory = Callable[[], Any]

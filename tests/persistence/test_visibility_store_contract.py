@@ -25,7 +25,7 @@ from cadence_py.persistence.sqlite.visibility import SQLiteVisibilityStore
 from cadence_py.persistence.visibility import ListFilter, VisibilityRecord
 from tests.conftest import drop_keyspaces, new_keyspace, setup_cadence_keyspaces
 
-# "sqlite-writer": the same file with its writes in a writer process (the server's setting).
+# "sqlite-writer": the same file with its writes in a writer process (`writerProcess: true`).
 BACKENDS = ["sqlite", "sqlite-writer", pytest.param("cassandra", marks=pytest.mark.cassandra)]
 MS = 1_000_000
 SECOND = 1000 * MS

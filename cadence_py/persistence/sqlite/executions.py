@@ -33,8 +33,9 @@ def _dump(obj: Any) -> str:
     return json.dumps(to_document(obj), separators=(",", ":"))
 
 
-# Rows as the transactions take them: plain tuples, encoded before the transaction runs,
-# so that a writer process (writer.py) can run it from pickled arguments.
+# Rows as the statements take them. The transactions encode them from the records, so with
+# a writer process (writer.py) the JSON encoding happens there: pickling a MutableState
+# costs the server a fifth of what encoding its document does.
 RunRow = tuple  # (domain_id, workflow_id, run_id, next_event_id, state, close_status, document)
 CurrentRow = tuple  # (domain_id, workflow_id, run_id, create_request_id, state, close_status)
 NodeRow = tuple  # (tree_id, node_id, txn_id, next_event_id, data, data_encoding)
@@ -80,8 +81,7 @@ class SQLiteExecutionStore:
     def create_workflow(self, state: MutableState, batch: HistoryBatch,
                         transfer_tasks: list[TransferTask], timer_tasks: list[TimerTask],
                         previous_run_id: str | None = None) -> None:
-        self.db.write(_create_workflow,
-                      _new_run_rows(state, batch, transfer_tasks, timer_tasks),
+        self.db.write(_create_workflow, state, batch, transfer_tasks, timer_tasks,
                       previous_run_id)
 
     def get_workflow(self, domain_id: str, workflow_id: str, run_id: str) -> MutableState:
@@ -103,12 +103,8 @@ class SQLiteExecutionStore:
     def update_workflow(self, state: MutableState, expected_next_event_id: int,
                         batches: list[HistoryBatch], transfer_tasks: list[TransferTask],
                         timer_tasks: list[TimerTask], new_run: NewRun | None = None) -> None:
-        run_id = state.info.run_id
-        self.db.write(
-            _update_workflow, _run_row(state), _current_row(state), expected_next_event_id,
-            [_node_row(run_id, b) for b in batches], *_task_rows(transfer_tasks, timer_tasks),
-            None if new_run is None else _new_run_rows(
-                new_run.state, new_run.batch, new_run.transfer_tasks, new_run.timer_tasks))
+        self.db.write(_update_workflow, state, expected_next_event_id, batches,
+                      transfer_tasks, timer_tasks, new_run)
 
     def read_history(self, run_id: str, first_event_id: int, next_event_id: int
                      ) -> list[HistoryBatch]:
@@ -156,10 +152,7 @@ class SQLiteTaskStore:
 
     def create_tasks(self, domain_id: str, task_list: str, task_type: int,
                      tasks: list[MatchingTask]) -> None:
-        self.db.write(execute_many,
-                      "INSERT OR IGNORE INTO tasks(domain_id, task_list, task_type, task_id, "
-                      "document) VALUES (?, ?, ?, ?, ?)",
-                      [(domain_id, task_list, task_type, t.task_id, _dump(t)) for t in tasks])
+        self.db.write(_create_tasks, domain_id, task_list, task_type, tasks)
 
     def get_tasks(self, domain_id: str, task_list: str, task_type: int, after_task_id: int,
                   limit: int) -> list[MatchingTask]:
@@ -223,32 +216,37 @@ def _insert_run(conn: sqlite3.Connection, new_run: tuple) -> None:
     _set_current(conn, current)
 
 
-def _create_workflow(conn: sqlite3.Connection, new_run: tuple,
+def _create_workflow(conn: sqlite3.Connection, state: MutableState, batch: HistoryBatch,
+                     transfer: list[TransferTask], timers: list[TimerTask],
                      previous_run_id: str | None) -> None:
-    domain_id, workflow_id = new_run[0][0], new_run[0][1]
+    info = state.info
     row = conn.execute("SELECT run_id, create_request_id, state, close_status FROM "
                        "current_executions WHERE domain_id = ? AND workflow_id = ?",
-                       (domain_id, workflow_id)).fetchone()
+                       (info.domain_id, info.workflow_id)).fetchone()
     if row is not None and row[0] != previous_run_id:
         raise WorkflowAlreadyExistsError(CurrentExecution(*row))
     if row is None and previous_run_id is not None:
         raise ConditionFailedError("previous run is no longer current")
-    _insert_run(conn, new_run)
+    _insert_run(conn, _new_run_rows(state, batch, transfer, timers))
 
 
-def _update_workflow(conn: sqlite3.Connection, run: RunRow, current: CurrentRow,
-                     expected_next_event_id: int, nodes: list[NodeRow], transfer: list[tuple],
-                     timers: list[tuple], new_run: tuple | None) -> None:
-    domain_id, workflow_id, run_id, next_event_id, state, close_status, document = run
+def _update_workflow(conn: sqlite3.Connection, state: MutableState,
+                     expected_next_event_id: int, batches: list[HistoryBatch],
+                     transfer_tasks: list[TransferTask], timer_tasks: list[TimerTask],
+                     new_run: NewRun | None) -> None:
+    domain_id, workflow_id, run_id, next_event_id, state_code, close_status, document = \
+        _run_row(state)
+    current = _current_row(state)
     cursor = conn.execute(
         "UPDATE executions SET next_event_id = ?, state = ?, close_status = ?, document = ? "
         "WHERE domain_id = ? AND workflow_id = ? AND run_id = ? AND next_event_id = ?",
-        (next_event_id, state, close_status, document, domain_id, workflow_id, run_id,
+        (next_event_id, state_code, close_status, document, domain_id, workflow_id, run_id,
          expected_next_event_id))
     if cursor.rowcount != 1:
         raise ConditionFailedError(
             f"run {run_id} changed (expected next event {expected_next_event_id})")
-    _add(conn, nodes, transfer, timers)
+    _add(conn, [_node_row(run_id, b) for b in batches],
+         *_task_rows(transfer_tasks, timer_tasks))
     row = conn.execute("SELECT run_id, create_request_id, state, close_status FROM "
                        "current_executions WHERE domain_id = ? AND workflow_id = ?",
                        (domain_id, workflow_id)).fetchone()
@@ -257,7 +255,8 @@ def _update_workflow(conn: sqlite3.Connection, run: RunRow, current: CurrentRow,
     if row is not None and row[0] == run_id and tuple(row[1:]) != current[3:]:
         _set_current(conn, current)
     if new_run is not None:
-        _insert_run(conn, new_run)
+        _insert_run(conn, _new_run_rows(new_run.state, new_run.batch, new_run.transfer_tasks,
+                                        new_run.timer_tasks))
 
 
 def _delete_workflow(conn: sqlite3.Connection, domain_id: str, workflow_id: str,
@@ -267,3 +266,10 @@ def _delete_workflow(conn: sqlite3.Connection, domain_id: str, workflow_id: str,
     conn.execute("DELETE FROM history_node WHERE tree_id = ?", (run_id,))
     conn.execute("DELETE FROM current_executions WHERE domain_id = ? AND workflow_id = ? "
                  "AND run_id = ?", (domain_id, workflow_id, run_id))
+
+
+def _create_tasks(conn: sqlite3.Connection, domain_id: str, task_list: str, task_type: int,
+                  tasks: list[MatchingTask]) -> None:
+    conn.executemany("INSERT OR IGNORE INTO tasks(domain_id, task_list, task_type, task_id, "
+                     "document) VALUES (?, ?, ?, ?, ?)",
+                     [(domain_id, task_list, task_type, t.task_id, _dump(t)) for t in tasks])

@@ -2,8 +2,8 @@
 
 WAL mode plus ``synchronous=FULL`` means a write that returned survives a crash of the
 process or the machine ("nothing accepted is ever lost"). Writes are group-committed
-(group_commit.py), so the fsync is shared by every write that queued up meanwhile. The
-server runs them in a writer process (writer.py), off its one thread.
+(group_commit.py), so the fsync is shared by every write that queued up meanwhile. They
+can run in a writer process instead (writer.py, ``writerProcess: true``).
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ class SQLiteStore:
 
     Inline (the default): one connection; writes from a gevent hub are group-committed
     (group_commit.py), and a batch runs without yielding, so a read between batches sees
-    exactly the committed state. With ``writer_process=True`` (the server's setting) the
+    exactly the committed state. With ``writer_process=True`` (config ``writerProcess``) the
     writes run in a child process (writer.py) and this connection only reads; a write
     returns after its COMMIT, so reads made after it see it.
     """

@@ -16,9 +16,7 @@ class SQLiteVisibilityStore:
         self.db = db
 
     def upsert(self, record: VisibilityRecord) -> None:
-        self.db.write(_upsert, (record.domain_id, record.run_id, record.workflow_id,
-                                record.workflow_type, record.start_time, record.close_status,
-                                record.close_time, json.dumps(to_document(record))))
+        self.db.write(_upsert, record)
 
     def list(self, domain_id: str, open_runs: bool, where: ListFilter, page_size: int,
              token: bytes | None) -> tuple[list[VisibilityRecord], bytes | None]:
@@ -58,16 +56,18 @@ class SQLiteVisibilityStore:
 
 
 # Transactions: module-level, so that a writer process can run them (writer.py).
-def _upsert(conn: sqlite3.Connection, row: tuple) -> None:
+def _upsert(conn: sqlite3.Connection, record: VisibilityRecord) -> None:
     """Insert or replace the record; a late "started" never reopens a closed one."""
-    domain_id, run_id, close_status = row[0], row[1], row[5]
     old = conn.execute("SELECT close_status FROM visibility WHERE domain_id = ? AND "
-                       "run_id = ?", (domain_id, run_id)).fetchone()
-    if old is not None and old[0] != OPEN and close_status == OPEN:
+                       "run_id = ?", (record.domain_id, record.run_id)).fetchone()
+    if old is not None and old[0] != OPEN and record.close_status == OPEN:
         return
     conn.execute("INSERT OR REPLACE INTO visibility(domain_id, run_id, workflow_id, "
                  "workflow_type, start_time, close_status, close_time, document) VALUES "
-                 "(?, ?, ?, ?, ?, ?, ?, ?)", row)
+                 "(?, ?, ?, ?, ?, ?, ?, ?)",
+                 (record.domain_id, record.run_id, record.workflow_id, record.workflow_type,
+                  record.start_time, record.close_status, record.close_time,
+                  json.dumps(to_document(record))))
 
 
 def _delete(conn: sqlite3.Connection, domain_id: str, run_id: str) -> None:

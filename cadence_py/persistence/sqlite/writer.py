@@ -1,20 +1,24 @@
 """SQLite's write transactions in a process of their own, beside the server's gevent hub.
 
 Why: the server runs on one thread, and in the hello-world benchmark that thread was
-saturated with about a third of its time in SQLite's write path: the transaction
-functions' statements, the savepoints, and COMMIT (writing the WAL frames and waiting for
-``fdatasync``, which blocks the hub without using it). The machine's other core sat
-partly idle. Here the write connection lives in a child process; the server encodes each
-write's rows, sends them over a socket pair and waits on a gevent event, so the hub
-serves other calls meanwhile. Reads stay in the server on a connection of their own:
-WAL lets them run beside the writer, and a write is answered only after its COMMIT, so a
-read made after the answer sees it.
+saturated, with a large share of its time in SQLite's write path: the transactions'
+statements and COMMIT (writing the WAL frames and waiting for ``fdatasync``, which blocks
+the hub without using it). Here the write connection lives in a child process; the
+server sends each transaction there and waits on a gevent event, so the hub serves other
+calls meanwhile. Reads stay in the server on a connection of their own: WAL lets them run
+beside the writer, and a write is answered only after its COMMIT, so a read made after
+the answer sees it.
+
+Measured (bench/README.md, session 6): the server's instructions per workflow fell from
+15.4 to 11.9 million, but the child used 7 million and throughput on the 2-core machine
+did not move, so it is opt-in (``sqlite: {writerProcess: true}``). It is for machines
+with cores to spare, and a step toward running the roles as separate processes.
 
 What crosses the socket: ``(request id, module, function name, args)``, pickled, with a
 4-byte length in front; the child imports the module, calls ``function(connection,
 *args)`` and sends back ``(request id, ok, result or exception)``. Transaction functions
 must therefore be module-level functions of cadence_py whose arguments and results pickle
-(tuples, lists, str, bytes, ints, records); nothing is shared but the database file.
+(records, tuples, lists, str, bytes, ints); nothing is shared but the database file.
 
 Group commit works as in-process (group_commit.py): what arrived while the child was
 busy with the previous COMMIT runs as one transaction, a savepoint per write.

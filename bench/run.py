@@ -123,6 +123,17 @@ class Meter:
         return out
 
 
+def interrupt(proc: subprocess.Popen[bytes], timeout: float) -> None:
+    """SIGINT (profilers write their output then), killed if it outlives ``timeout``."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 class PySpy:
     """``py-spy record --idle`` on the server for the measured phase (raw collapsed stacks)."""
 
@@ -143,14 +154,44 @@ class PySpy:
     def stop(self) -> None:
         if self.proc is None:
             return
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)  # py-spy writes its output on SIGINT
-            try:
-                self.proc.wait(60)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        interrupt(self.proc, 60)  # py-spy writes its output on SIGINT
         self.proc = None
+
+
+class PerfStat:
+    """``perf stat -e instructions,cycles`` on one process for the measured phase.
+
+    Why: the VM's cores change speed from minute to minute, so CPU seconds per workflow
+    swing by 1.5x between back-to-back runs of the same code. The count of instructions
+    does not; it is the figure to compare two versions of the code by.
+    """
+
+    EVENTS = ("instructions", "cycles")
+
+    def __init__(self, pid: int, out: Path) -> None:
+        self.pid, self.out = pid, out
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        exe = shutil.which("perf")
+        if exe is None:
+            raise FileNotFoundError("perf not found: apt-get install linux-perf")
+        self.proc = subprocess.Popen(
+            [exe, "stat", "-x", ",", "-e", ",".join(self.EVENTS), "-p", str(self.pid),
+             "-o", str(self.out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def stop(self) -> dict[str, int]:
+        """The counts (an event the machine does not count is left out)."""
+        if self.proc is None:
+            return {}
+        interrupt(self.proc, 30)  # perf prints its counts on SIGINT
+        self.proc = None
+        counts: dict[str, int] = {}
+        for line in self.out.read_text().splitlines() if self.out.exists() else []:
+            fields = line.split(",")
+            if len(fields) > 2 and fields[2] in self.EVENTS and fields[0].isdigit():
+                counts[fields[2]] = int(fields[0])
+        return counts
 
 
 def start_cassandra(workdir: Path, heap: str, log_level: str, jvm_opts: list[str],
@@ -299,6 +340,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--profile", type=Path, metavar="DIR",
                    help="py-spy the server during the measured phase; write DIR/profile.txt")
     p.add_argument("--profile-rate", type=int, default=250, help="py-spy samples per second")
+    p.add_argument("--sqlite-writer-process", action="store_true",
+                   help="SQLite writes in a writer process (config sqlite.writerProcess)")
+    p.add_argument("--perf", action="store_true",
+                   help="count the server's (and SQLite writer's) instructions with perf "
+                        "stat: the figure that does not move with the VM's speed")
     p.add_argument("--workdir", type=Path, help="keep data and logs here (default: temp, removed)")
     p.add_argument("--json-out", type=Path, help="append the result as one JSON line")
     p.add_argument("--code", default="worktree", metavar="worktree|REV",
@@ -326,6 +372,9 @@ def main(argv: list[str] | None = None) -> int:
                 dict(_yaml_item(kv) for kv in args.cassandra_yaml))
         else:
             config_text = SQLITE_CONFIG.format(log_level=args.log_level)
+            if args.sqlite_writer_process:
+                config_text = config_text.replace("{path: cadence.db}",
+                                                  "{path: cadence.db, writerProcess: true}")
         config = workdir / "config.yaml"
         config.write_text(config_text)
         code_dir = workdir / "code"
@@ -358,7 +407,15 @@ def main(argv: list[str] | None = None) -> int:
             args.profile.mkdir(parents=True, exist_ok=True)
             spy = PySpy(server.proc.pid, args.profile / "profile.txt", args.profile_rate)
 
+        perfs = {}
+        if args.perf:
+            perfs = {name: PerfStat(pid, workdir / f"perf-{name}.txt")
+                     for name, pid in meter.pids.items()
+                     if pid and name in ("server", "sqlite-writer")}
+
         def phase_start() -> None:
+            for perf in perfs.values():
+                perf.start()
             if spy:  # attach first, so the meter sees py-spy's own CPU as ours
                 spy.start()
                 meter.pids["py-spy"] = spy.proc.pid if spy.proc else None
@@ -366,9 +423,12 @@ def main(argv: list[str] | None = None) -> int:
 
         def phase_end() -> None:
             meter.end()
+            for name, perf in perfs.items():
+                counts[name] = perf.stop()
             if spy:
                 spy.stop()
 
+        counts: dict[str, dict[str, int]] = {}
         calibration_before = cpu_speed_probe()
         code, result = run_driver(binary, server.address, args, domain,
                                   {"[bench] phase measure start": phase_start,
@@ -379,10 +439,20 @@ def main(argv: list[str] | None = None) -> int:
         result["driverExit"] = code
         result["cpuProbeSec"] = [calibration_before, cpu_speed_probe()]
         result["serverCode"] = result_code
+        if args.backend == "sqlite":
+            result["sqliteWriterProcess"] = args.sqlite_writer_process
         if node:
             result["cassandraNode"] = {"jit": args.cassandra_jit, "heap": args.cassandra_heap,
                                        "yaml": dict(_yaml_item(kv) for kv in args.cassandra_yaml)}
         result["cpu"] = meter.report()
+        for name, perf in perfs.items():
+            counts.setdefault(name, perf.stop())
+        if counts and result.get("completed"):
+            # millions of instructions per completed workflow, per process
+            result["mInstructionsPerWorkflow"] = {
+                name: round(c["instructions"] / 1e6 / result["completed"], 2)
+                for name, c in counts.items() if "instructions" in c}
+            result["perfCounts"] = counts
         server_cpu = result["cpu"].get("server", {}).get("cpuSec")
         if server_cpu is not None and result.get("completed"):
             # The server's CPU cost per workflow: less sensitive than completed/s to how much
@@ -424,6 +494,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{cores('sqlite-writer')}, driver "
           f"{cores('driver')}, cassandra {cores('cassandra')}, py-spy {cores('py-spy')}, "
           f"other processes {cores('others')} (load avg {cpu.get('loadavg1m')})"
+          f"\n  millions of instructions per workflow (--perf): "
+          f"{result.get('mInstructionsPerWorkflow', '-')}"
           f"\n  CPU speed probe before/after: {result.get('cpuProbeSec')} s "
           f"(the same pure-Python loop; {PROBE_FAST_SEC} s on this machine at its fastest)")
     if args.json_out:

@@ -336,8 +336,7 @@ class Connection:
                 self.sock.sendall(data)
         except OSError as exc:
             log.info("write to %s failed: %s", self.peer, exc)
-            self._flusher = None
-            self.close()
+            self.close()  # from the flusher itself: no wait for it
         finally:
             self._flusher = None
 

@@ -33,44 +33,6 @@ def _dump(obj: Any) -> str:
     return json.dumps(to_document(obj), separators=(",", ":"))
 
 
-# Rows as the statements take them. The transactions encode them from the records, so with
-# a writer process (writer.py) the JSON encoding happens there: pickling a MutableState
-# costs the server a fifth of what encoding its document does.
-RunRow = tuple  # (domain_id, workflow_id, run_id, next_event_id, state, close_status, document)
-CurrentRow = tuple  # (domain_id, workflow_id, run_id, create_request_id, state, close_status)
-NodeRow = tuple  # (tree_id, node_id, txn_id, next_event_id, data, data_encoding)
-
-
-def _run_row(state: MutableState) -> RunRow:
-    info = state.info
-    return (info.domain_id, info.workflow_id, info.run_id, info.next_event_id, info.state,
-            info.close_status, _dump(state))
-
-
-def _current_row(state: MutableState) -> CurrentRow:
-    info = state.info
-    return (info.domain_id, info.workflow_id, info.run_id, info.create_request_id,
-            info.state, info.close_status)
-
-
-def _node_row(tree_id: str, batch: HistoryBatch) -> NodeRow:
-    data = batch.data if type(batch.data) is bytes else bytes(batch.data)
-    return (tree_id, batch.first_event_id, batch.txn_id, batch.next_event_id, data,
-            batch.encoding)
-
-
-def _task_rows(transfer: list[TransferTask], timers: list[TimerTask]
-               ) -> tuple[list[tuple], list[tuple]]:
-    return ([(t.task_id, _dump(t)) for t in transfer],
-            [(t.fire_time, t.task_id, _dump(t)) for t in timers])
-
-
-def _new_run_rows(state: MutableState, batch: HistoryBatch, transfer: list[TransferTask],
-                  timers: list[TimerTask]) -> tuple:
-    return (_run_row(state), _current_row(state), [_node_row(state.info.run_id, batch)],
-            *_task_rows(transfer, timers))
-
-
 class SQLiteExecutionStore:
     def __init__(self, db: SQLiteStore) -> None:
         self.db = db
@@ -175,7 +137,9 @@ class SQLiteTaskStore:
 
 
 # ------------------------------------------------------------------ transactions
-# Module-level, taking encoded rows, so that a writer process can run them (writer.py).
+# Module-level functions of records, so that a writer process can run them (writer.py);
+# then the JSON encoding happens there too (pickling a MutableState costs the server a
+# fifth of what encoding its document does).
 def _acquire_range(conn: sqlite3.Connection, shard_id: int) -> int:
     row = conn.execute("SELECT range_id FROM shards WHERE shard_id = ?", (shard_id,)).fetchone()
     range_id = (row[0] if row else 0) + 1
@@ -184,36 +148,45 @@ def _acquire_range(conn: sqlite3.Connection, shard_id: int) -> int:
     return range_id
 
 
-def _add(conn: sqlite3.Connection, nodes: list[NodeRow], transfer: list[tuple],
-         timers: list[tuple]) -> None:
-    for node in nodes:  # a rewrite of a node (same txn) replaces it
+def _add(conn: sqlite3.Connection, run_id: str, batches: list[HistoryBatch],
+         transfer: list[TransferTask], timers: list[TimerTask]) -> None:
+    for batch in batches:  # a rewrite of a node (same txn) replaces it
         conn.execute("INSERT OR REPLACE INTO history_node(tree_id, node_id, txn_id, "
-                     "next_event_id, data, data_encoding) VALUES (?, ?, ?, ?, ?, ?)", node)
+                     "next_event_id, data, data_encoding) VALUES (?, ?, ?, ?, ?, ?)",
+                     (run_id, batch.first_event_id, batch.txn_id, batch.next_event_id,
+                      batch.data, batch.encoding))
     if transfer:
         conn.executemany("INSERT INTO transfer_tasks(task_id, document) VALUES (?, ?)",
-                         transfer)
+                         [(t.task_id, _dump(t)) for t in transfer])
     if timers:
         conn.executemany("INSERT INTO timer_tasks(fire_time, task_id, document) "
-                         "VALUES (?, ?, ?)", timers)
+                         "VALUES (?, ?, ?)", [(t.fire_time, t.task_id, _dump(t)) for t in timers])
 
 
-def _set_current(conn: sqlite3.Connection, current: CurrentRow) -> None:
+def _set_current(conn: sqlite3.Connection, state: MutableState) -> None:
+    info = state.info
     conn.execute("INSERT INTO current_executions(domain_id, workflow_id, run_id, "
                  "create_request_id, state, close_status) VALUES (?, ?, ?, ?, ?, ?) "
                  "ON CONFLICT(domain_id, workflow_id) DO UPDATE SET run_id = "
                  "excluded.run_id, create_request_id = excluded.create_request_id, "
-                 "state = excluded.state, close_status = excluded.close_status", current)
+                 "state = excluded.state, close_status = excluded.close_status",
+                 (info.domain_id, info.workflow_id, info.run_id, info.create_request_id,
+                  info.state, info.close_status))
 
 
-def _insert_run(conn: sqlite3.Connection, new_run: tuple) -> None:
-    run, current, nodes, transfer, timers = new_run
+def _insert_run(conn: sqlite3.Connection, state: MutableState, batch: HistoryBatch,
+                transfer: list[TransferTask], timers: list[TimerTask]) -> None:
+    """The run's row, its first history batch, its tasks, and the current-run pointer."""
+    info = state.info
     try:
         conn.execute("INSERT INTO executions(domain_id, workflow_id, run_id, next_event_id,"
-                     " state, close_status, document) VALUES (?, ?, ?, ?, ?, ?, ?)", run)
+                     " state, close_status, document) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     (info.domain_id, info.workflow_id, info.run_id, info.next_event_id,
+                      info.state, info.close_status, _dump(state)))
     except sqlite3.IntegrityError:
-        raise ConditionFailedError(f"run {run[2]} already exists") from None
-    _add(conn, nodes, transfer, timers)
-    _set_current(conn, current)
+        raise ConditionFailedError(f"run {info.run_id} already exists") from None
+    _add(conn, info.run_id, [batch], transfer, timers)
+    _set_current(conn, state)
 
 
 def _create_workflow(conn: sqlite3.Connection, state: MutableState, batch: HistoryBatch,
@@ -227,36 +200,34 @@ def _create_workflow(conn: sqlite3.Connection, state: MutableState, batch: Histo
         raise WorkflowAlreadyExistsError(CurrentExecution(*row))
     if row is None and previous_run_id is not None:
         raise ConditionFailedError("previous run is no longer current")
-    _insert_run(conn, _new_run_rows(state, batch, transfer, timers))
+    _insert_run(conn, state, batch, transfer, timers)
 
 
 def _update_workflow(conn: sqlite3.Connection, state: MutableState,
                      expected_next_event_id: int, batches: list[HistoryBatch],
                      transfer_tasks: list[TransferTask], timer_tasks: list[TimerTask],
                      new_run: NewRun | None) -> None:
-    domain_id, workflow_id, run_id, next_event_id, state_code, close_status, document = \
-        _run_row(state)
-    current = _current_row(state)
+    info = state.info
     cursor = conn.execute(
         "UPDATE executions SET next_event_id = ?, state = ?, close_status = ?, document = ? "
         "WHERE domain_id = ? AND workflow_id = ? AND run_id = ? AND next_event_id = ?",
-        (next_event_id, state_code, close_status, document, domain_id, workflow_id, run_id,
-         expected_next_event_id))
+        (info.next_event_id, info.state, info.close_status, _dump(state), info.domain_id,
+         info.workflow_id, info.run_id, expected_next_event_id))
     if cursor.rowcount != 1:
         raise ConditionFailedError(
-            f"run {run_id} changed (expected next event {expected_next_event_id})")
-    _add(conn, [_node_row(run_id, b) for b in batches],
-         *_task_rows(transfer_tasks, timer_tasks))
+            f"run {info.run_id} changed (expected next event {expected_next_event_id})")
+    _add(conn, info.run_id, batches, transfer_tasks, timer_tasks)
     row = conn.execute("SELECT run_id, create_request_id, state, close_status FROM "
                        "current_executions WHERE domain_id = ? AND workflow_id = ?",
-                       (domain_id, workflow_id)).fetchone()
+                       (info.domain_id, info.workflow_id)).fetchone()
     # Rewrite the current row only when it changes (start, close): an UPDATE to the same
     # values still dirties its page, and every update would pay for it.
-    if row is not None and row[0] == run_id and tuple(row[1:]) != current[3:]:
-        _set_current(conn, current)
+    if row is not None and row[0] == info.run_id and row[1:] != (
+            info.create_request_id, info.state, info.close_status):
+        _set_current(conn, state)
     if new_run is not None:
-        _insert_run(conn, _new_run_rows(new_run.state, new_run.batch, new_run.transfer_tasks,
-                                        new_run.timer_tasks))
+        _insert_run(conn, new_run.state, new_run.batch, new_run.transfer_tasks,
+                    new_run.timer_tasks)
 
 
 def _delete_workflow(conn: sqlite3.Connection, domain_id: str, workflow_id: str,

@@ -330,11 +330,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--timeout", type=int, default=0,
                    help="driver budget in seconds (default 120 + n/2)")
     p.add_argument("--log-level", default="info", help="server log level")
+    p.add_argument("--shards", type=int, default=0,
+                   help="persistence.numHistoryShards (0 = the server's default, 4)")
     p.add_argument("--cassandra-heap", default="1G")
     p.add_argument("--cassandra-jit", choices=["c1", "c2"], default="c1",
                    help="c1 (default): the test harness setting, C1 only (boots fast; in "
                         "runs of a few hundred workflows C2 compiling costs more than it "
                         "saves); c2: the full tiered JIT, as a production node runs")
+    p.add_argument("--cassandra-jvm-opt", action="append", default=[], metavar="OPT",
+                   help="one more JVM option for the node (after the harness's), e.g. -da")
     p.add_argument("--cassandra-yaml", action="append", default=[], metavar="KEY=VALUE",
                    help="override a cassandra.yaml key (repeatable; VALUE as JSON where it parses)")
     p.add_argument("--profile", type=Path, metavar="DIR",
@@ -343,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--sqlite-writer-process", action="store_true",
                    help="SQLite writes in a writer process (config sqlite.writerProcess)")
     p.add_argument("--perf", action="store_true",
-                   help="count the server's (and SQLite writer's) instructions with perf "
+                   help="count the server's (SQLite writer's, Cassandra's) instructions with perf "
                         "stat: the figure that does not move with the VM's speed")
     p.add_argument("--workdir", type=Path, help="keep data and logs here (default: temp, removed)")
     p.add_argument("--json-out", type=Path, help="append the result as one JSON line")
@@ -368,13 +372,17 @@ def main(argv: list[str] | None = None) -> int:
         if args.backend == "cassandra":
             node, config_text = start_cassandra(
                 workdir, args.cassandra_heap, args.log_level,
-                ["-XX:TieredStopAtLevel=4"] if args.cassandra_jit == "c2" else [],
+                (["-XX:TieredStopAtLevel=4"] if args.cassandra_jit == "c2" else [])
+                + args.cassandra_jvm_opt,
                 dict(_yaml_item(kv) for kv in args.cassandra_yaml))
         else:
             config_text = SQLITE_CONFIG.format(log_level=args.log_level)
             if args.sqlite_writer_process:
                 config_text = config_text.replace("{path: cadence.db}",
                                                   "{path: cadence.db, writerProcess: true}")
+        if args.shards:
+            config_text = config_text.replace(
+                "persistence:\n", f"persistence:\n  numHistoryShards: {args.shards}\n", 1)
         config = workdir / "config.yaml"
         config.write_text(config_text)
         code_dir = workdir / "code"
@@ -411,7 +419,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.perf:
             perfs = {name: PerfStat(pid, workdir / f"perf-{name}.txt")
                      for name, pid in meter.pids.items()
-                     if pid and name in ("server", "sqlite-writer")}
+                     if pid and name in ("server", "sqlite-writer", "cassandra")}
 
         def phase_start() -> None:
             for perf in perfs.values():
@@ -443,6 +451,7 @@ def main(argv: list[str] | None = None) -> int:
             result["sqliteWriterProcess"] = args.sqlite_writer_process
         if node:
             result["cassandraNode"] = {"jit": args.cassandra_jit, "heap": args.cassandra_heap,
+                                       "jvmOpts": args.cassandra_jvm_opt,
                                        "yaml": dict(_yaml_item(kv) for kv in args.cassandra_yaml)}
         result["cpu"] = meter.report()
         for name, perf in perfs.items():

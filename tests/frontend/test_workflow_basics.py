@@ -92,6 +92,30 @@ def test_duplicate_start_and_request_id_dedup(frontend, shared, domain) -> None:
     assert err.value.runId == run_id
 
 
+def test_id_reuse_policies(frontend, shared, domain) -> None:  # type: ignore[no-untyped-def]
+    """The create is tried first as if the id were new; each policy then decides on the run
+    the store reports (history/api/start.py)."""
+    policy = shared.WorkflowIdReusePolicy
+    first, _ = start(frontend, shared, domain, "reuse")
+    # running: TerminateIfRunning replaces it, and the old run is terminated
+    second, _ = start(frontend, shared, domain, "reuse",
+                      workflowIdReusePolicy=policy.TerminateIfRunning)
+    assert second != first
+    assert history_types(frontend, shared, domain, "reuse", first)[0][-1] == \
+        "WorkflowExecutionTerminated"
+    frontend.call("TerminateWorkflowExecution", shared.TerminateWorkflowExecutionRequest(
+        domain=domain, workflowExecution=shared.WorkflowExecution(workflowId="reuse"),
+        reason="test"))
+    # closed (terminated counts as failed): RejectDuplicate refuses, FailedOnly allows
+    with pytest.raises(shared.WorkflowExecutionAlreadyStartedError) as err:
+        start(frontend, shared, domain, "reuse", workflowIdReusePolicy=policy.RejectDuplicate)
+    assert err.value.runId == second
+    third, request = start(frontend, shared, domain, "reuse",
+                           workflowIdReusePolicy=policy.AllowDuplicateFailedOnly)
+    assert third not in (first, second)
+    assert frontend.call("StartWorkflowExecution", request).runId == third  # a retried start
+
+
 def test_signal_while_decision_running_is_buffered(frontend, shared, domain) -> None:  # type: ignore[no-untyped-def]
     run_id, _ = start(frontend, shared, domain, "sig")
     task = poll_decision(frontend, shared, domain)

@@ -10,7 +10,6 @@ from cadence_py.common import errors
 from cadence_py.history import cron
 from cadence_py.history import mutations as m
 from cadence_py.history.core import EngineCore
-from cadence_py.persistence import errors as perr
 from cadence_py.persistence import records as r
 from cadence_py.persistence.domains import DomainRecord
 from cadence_py.persistence.executions import WorkflowAlreadyExistsError
@@ -46,22 +45,21 @@ def _already_started(current: r.CurrentExecution, workflow_id: str, message: str
 class StartAPI(EngineCore):
     def start_workflow(self, domain: DomainRecord, request: Any,
                        signal: StartSignal | None = None, parent: ParentRef | None = None) -> str:
-        """Create a run (honouring the id reuse policy and request-id dedup); its run id."""
-        workflow_id = request.workflowId
+        """Create a run (honouring the id reuse policy and request-id dedup); its run id.
+
+        The create is tried first as if the id were new, and the current run is looked at
+        only when the store refuses it (its error carries that run), as upstream's
+        "brand new" create mode does: a start of a fresh id, the common case, costs no read.
+        """
+        previous: str | None = None
         for _ in range(3):
-            previous: str | None = None
-            try:
-                current = self.store.get_current(domain.info.id, workflow_id)
-            except perr.EntityNotExistsError:
-                current = None
-            if current is not None:
-                if request.requestId and current.create_request_id == request.requestId:
-                    return current.run_id  # the same start, retried by the client
-                previous = self._check_reuse(domain, request, current)
             try:
                 return self._create(domain, request, previous, signal, parent)
-            except WorkflowAlreadyExistsError:
-                continue  # someone started it meanwhile; decide again
+            except WorkflowAlreadyExistsError as exc:
+                current = exc.current  # someone holds the id: decide, then try again
+            if request.requestId and current.create_request_id == request.requestId:
+                return current.run_id  # the same start, retried by the client
+            previous = self._check_reuse(domain, request, current)
         raise errors.service_busy("Workflow start raced with another start, try again.")
 
     def _check_reuse(self, domain: DomainRecord, request: Any,

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import driver, hotspots
+from tests.harness.processes import stop_process
 from tests.harness.server import CASSANDRA_CONFIG, SQLITE_CONFIG, ServerProcess
 
 REPO = Path(__file__).resolve().parents[1]
@@ -123,17 +124,6 @@ class Meter:
         return out
 
 
-def interrupt(proc: subprocess.Popen[bytes], timeout: float) -> None:
-    """SIGINT (profilers write their output then), killed if it outlives ``timeout``."""
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 class PySpy:
     """``py-spy record --idle`` on the server for the measured phase (raw collapsed stacks)."""
 
@@ -154,7 +144,7 @@ class PySpy:
     def stop(self) -> None:
         if self.proc is None:
             return
-        interrupt(self.proc, 60)  # py-spy writes its output on SIGINT
+        stop_process(self.proc, signal.SIGINT, 60)  # py-spy writes its output on SIGINT
         self.proc = None
 
 
@@ -184,7 +174,7 @@ class PerfStat:
         """The counts (an event the machine does not count is left out)."""
         if self.proc is None:
             return {}
-        interrupt(self.proc, 30)  # perf prints its counts on SIGINT
+        stop_process(self.proc, signal.SIGINT, 30)  # perf prints its counts on SIGINT
         self.proc = None
         counts: dict[str, int] = {}
         for line in self.out.read_text().splitlines() if self.out.exists() else []:

@@ -36,6 +36,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from tests.harness.processes import stop_process
 from tests.harness.server import free_port
 
 STATSD_VERSION = "0.9.0"
@@ -183,13 +184,7 @@ class _Process:
     def stop(self, timeout: float = 15) -> None:
         if self.proc is None:
             return
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc, signal.SIGTERM, timeout)
         self.proc = None
 
 

@@ -30,6 +30,8 @@ import time
 from pathlib import Path
 from typing import Any, Callable, ClassVar, Optional, Self
 
+from tests.harness.processes import stop_process
+
 CACHE_DIR = Path(os.environ.get("CADENCE_PY_CACHE") or "~/.cache/cadence-py").expanduser()
 MARKER = ".complete"  # holds the fetch's stamp; written last, so a killed fetch is redone
 
@@ -207,14 +209,8 @@ class JvmNode:
         ``timeout``. Idempotent."""
         proc, self.proc = self.proc, None
         _RUNNING.discard(self)
-        if proc is None or proc.poll() is not None:
-            return
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        if proc is not None:
+            stop_process(proc, signal.SIGTERM, timeout)
 
     def __enter__(self) -> Self:
         return self.start()

@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+from tests.harness.processes import stop_process
+
 
 # Config files for a server subprocess (tests/e2e and bench/). Format with log_level, and for
 # Cassandra host, port, keyspace and visibility (the visibility keyspace).
@@ -79,14 +81,7 @@ class ServerProcess:
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 20) -> int | None:
         if self.proc is None:
             return None
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        code = self.proc.returncode
+        code = stop_process(self.proc, sig, timeout)
         self.proc = None
         return code
 

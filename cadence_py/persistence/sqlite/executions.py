@@ -6,10 +6,8 @@ history batch and the queue tasks, guarded by the run's next event id.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Sequence
-from typing import Any
 
 from cadence_py.persistence.errors import ConditionFailedError, EntityNotExistsError
 from cadence_py.persistence.executions import (
@@ -23,14 +21,13 @@ from cadence_py.persistence.records import (
     MutableState,
     TimerTask,
     TransferTask,
-    from_document,
-    to_document,
+    dump_document,
+    load_document,
 )
 from cadence_py.persistence.sqlite.store import SQLiteStore, execute_many
 
 
-def _dump(obj: Any) -> str:
-    return json.dumps(to_document(obj), separators=(",", ":"))
+_dump = dump_document  # short: used by every transaction function below
 
 
 class SQLiteExecutionStore:
@@ -52,7 +49,7 @@ class SQLiteExecutionStore:
         if not rows:
             raise EntityNotExistsError(
                 f"Workflow execution not found (workflowId {workflow_id}, runId {run_id}).")
-        return from_document(MutableState, json.loads(rows[0][0]))
+        return load_document(MutableState, rows[0][0])
 
     def get_current(self, domain_id: str, workflow_id: str) -> CurrentExecution:
         rows = self.db.read("SELECT run_id, create_request_id, state, close_status FROM "
@@ -88,7 +85,7 @@ class SQLiteExecutionStore:
     def get_transfer_tasks(self, limit: int) -> list[TransferTask]:
         rows = self.db.read("SELECT document FROM transfer_tasks ORDER BY task_id LIMIT ?",
                             (limit,))
-        return [from_document(TransferTask, json.loads(r[0])) for r in rows]
+        return [load_document(TransferTask, r[0]) for r in rows]
 
     def complete_transfer_tasks(self, tasks: Sequence[TransferTask]) -> None:
         self.db.write(execute_many, "DELETE FROM transfer_tasks WHERE task_id = ?",
@@ -97,7 +94,7 @@ class SQLiteExecutionStore:
     def get_timer_tasks(self, up_to: int, limit: int) -> list[TimerTask]:
         rows = self.db.read("SELECT document FROM timer_tasks WHERE fire_time <= ? ORDER BY "
                             "fire_time, task_id LIMIT ?", (up_to, limit))
-        return [from_document(TimerTask, json.loads(r[0])) for r in rows]
+        return [load_document(TimerTask, r[0]) for r in rows]
 
     def complete_timer_tasks(self, tasks: Sequence[TimerTask]) -> None:
         self.db.write(execute_many,
@@ -121,7 +118,7 @@ class SQLiteTaskStore:
         rows = self.db.read("SELECT document FROM tasks WHERE domain_id = ? AND task_list = ? "
                             "AND task_type = ? AND task_id > ? ORDER BY task_id LIMIT ?",
                             (domain_id, task_list, task_type, after_task_id, limit))
-        return [from_document(MatchingTask, json.loads(r[0])) for r in rows]
+        return [load_document(MatchingTask, r[0]) for r in rows]
 
     def complete_tasks(self, domain_id: str, task_list: str, task_type: int,
                        task_ids: Sequence[int]) -> None:

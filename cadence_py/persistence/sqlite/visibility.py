@@ -6,7 +6,7 @@ import base64
 import json
 import sqlite3
 
-from cadence_py.persistence.records import from_document, to_document
+from cadence_py.persistence.records import dump_document, load_document
 from cadence_py.persistence.sqlite.store import SQLiteStore
 from cadence_py.persistence.visibility import OPEN, ListFilter, VisibilityRecord
 
@@ -44,7 +44,7 @@ class SQLiteVisibilityStore:
         sql.append("ORDER BY start_time DESC, run_id DESC LIMIT ?")
         params.append(page_size + 1)
         rows = self.db.read(" ".join(sql), tuple(params))
-        records = [from_document(VisibilityRecord, json.loads(r[0])) for r in rows[:page_size]]
+        records = [load_document(VisibilityRecord, r[0]) for r in rows[:page_size]]
         next_token = None
         if len(rows) > page_size:
             last = rows[page_size - 1]
@@ -67,7 +67,7 @@ def _upsert(conn: sqlite3.Connection, record: VisibilityRecord) -> None:
                  "(?, ?, ?, ?, ?, ?, ?, ?)",
                  (record.domain_id, record.run_id, record.workflow_id, record.workflow_type,
                   record.start_time, record.close_status, record.close_time,
-                  json.dumps(to_document(record))))
+                  dump_document(record)))
 
 
 def _delete(conn: sqlite3.Connection, domain_id: str, run_id: str) -> None:

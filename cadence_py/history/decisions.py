@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from cadence_py.common.retry_policy import retry_policy_problem
 from cadence_py.history import continue_as_new as can
 from cadence_py.history import cron
 from cadence_py.history import mutations as m
@@ -103,6 +104,7 @@ class DecisionHandler:
             raise DecisionFailure(BAD_SCHEDULE_ACTIVITY, "ActivityID exceeds length limit.")
         if a.activityType is None or not a.activityType.name:
             raise DecisionFailure(BAD_SCHEDULE_ACTIVITY, "ActivityType is not set on decision.")
+        self._check_retry_policy(a.retryPolicy, BAD_SCHEDULE_ACTIVITY)
         if a.activityId in activity_ids:
             raise DecisionFailure(SCHEDULE_ACTIVITY_DUPLICATE_ID,
                                   f"Activity with id {a.activityId} already exists.")
@@ -173,11 +175,18 @@ class DecisionHandler:
                                   "on decision.")
         if a.domain:
             self._known_domain(a.domain, BAD_START_CHILD)
+        self._check_retry_policy(a.retryPolicy, BAD_START_CHILD)
         if a.cronSchedule:
             try:
                 cron.validate(a.cronSchedule)
             except cron.InvalidCronSchedule as exc:
                 raise DecisionFailure(BAD_START_CHILD, str(exc)) from None
+
+    @staticmethod
+    def _check_retry_policy(policy: Any, cause: int) -> None:
+        problem = retry_policy_problem(policy)
+        if problem:
+            raise DecisionFailure(cause, problem)
 
     def _known_domain(self, name: str, cause: int) -> None:
         try:

@@ -183,6 +183,47 @@ def test_bad_task_token_and_bad_decision(frontend, shared, domain) -> None:  # t
             taskToken=task.taskToken, decisions=[]))
 
 
+def test_retry_policies_are_validated(frontend, shared, domain) -> None:  # type: ignore[no-untyped-def]
+    """Upstream's ValidateRetryPolicy rules and messages, on start and on an activity."""
+    cases = [
+        (dict(backoffCoefficient=2.0, maximumAttempts=3),
+         "InitialIntervalInSeconds must be greater than 0 on retry policy."),
+        (dict(initialIntervalInSeconds=1, backoffCoefficient=0.5, maximumAttempts=3),
+         "BackoffCoefficient cannot be less than 1 on retry policy."),
+        (dict(initialIntervalInSeconds=1, backoffCoefficient=float("nan"), maximumAttempts=3),
+         "BackoffCoefficient cannot be less than 1 on retry policy."),
+        (dict(initialIntervalInSeconds=5, backoffCoefficient=2.0, maximumIntervalInSeconds=2,
+              maximumAttempts=3),
+         "MaximumIntervalInSeconds cannot be less than InitialIntervalInSeconds on retry "
+         "policy."),
+        (dict(initialIntervalInSeconds=1, backoffCoefficient=2.0, maximumAttempts=-1),
+         "MaximumAttempts cannot be less than 0 on retry policy."),
+        (dict(initialIntervalInSeconds=1, backoffCoefficient=2.0),
+         "MaximumAttempts and ExpirationIntervalInSeconds are both 0. At least one of them "
+         "must be specified."),
+    ]
+    for attrs, message in cases:
+        with pytest.raises(shared.BadRequestError) as err:
+            start(frontend, shared, domain, "retry-bad",
+                  retryPolicy=shared.RetryPolicy(**attrs))
+        assert err.value.message == message
+    run_id, _ = start(frontend, shared, domain, "retry-ok", retryPolicy=shared.RetryPolicy(
+        initialIntervalInSeconds=1, backoffCoefficient=1.0, expirationIntervalInSeconds=30))
+    task = poll_decision(frontend, shared, domain)
+    frontend.call("RespondDecisionTaskCompleted", shared.RespondDecisionTaskCompletedRequest(
+        taskToken=task.taskToken, decisions=[decision(
+            shared, "ScheduleActivityTask", activityId="a", activityType=shared.ActivityType(
+                name="act"), taskList=shared.TaskList(name="tl"),
+            scheduleToCloseTimeoutSeconds=30,
+            retryPolicy=shared.RetryPolicy(initialIntervalInSeconds=1, backoffCoefficient=0.5,
+                                           maximumAttempts=2))]))
+    types, events = history_types(frontend, shared, domain, "retry-ok", run_id)
+    assert types[3] == "DecisionTaskFailed"
+    attrs = events[3].decisionTaskFailedEventAttributes
+    assert attrs.cause == shared.DecisionTaskFailedCause.BAD_SCHEDULE_ACTIVITY_ATTRIBUTES
+    assert attrs.details == b"BackoffCoefficient cannot be less than 1 on retry policy."
+
+
 def test_query_goes_to_a_decision_poller(frontend, shared, domain) -> None:  # type: ignore[no-untyped-def]
     start(frontend, shared, domain, "q")
     first = poll_decision(frontend, shared, domain)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from cadence_py.common import errors
+from cadence_py.common.retry_policy import retry_policy_problem
 from cadence_py.history import cron
 from cadence_py.frontend.workflows.base import WorkflowAPIBase
 from cadence_py.rpc import idl
@@ -46,6 +47,9 @@ class StartAPIs(WorkflowAPIBase):
                                       registry.valid() if registry else {})
             if problem:
                 raise errors.bad_request(problem)
+        problem = retry_policy_problem(request.retryPolicy)
+        if problem:
+            raise errors.bad_request(problem)
         if request.cronSchedule:
             try:
                 cron.validate(request.cronSchedule)

@@ -21,6 +21,7 @@ new timer due within that window is handed over; it reads again when its window 
 
 from __future__ import annotations
 
+import heapq
 import logging
 import time
 from collections import OrderedDict
@@ -223,6 +224,9 @@ class TimerQueueProcessor(_Processor):
         self.engine = engine
         self.metrics = timer_queue_metrics(metrics or Metrics(), DomainNames(engine.domains))
         self.known: dict[tuple[int, int], r.TimerTask] = {}  # read or handed over, not taken
+        # The keys of ``known`` by fire time, so a round finds the due ones without a scan
+        # of all (a burst keeps hundreds known). May hold keys already taken: skipped.
+        self._by_time: list[tuple[int, int]] = []
         self._read_to = -1  # unix nanos: every timer due by then has been read or handed over
         self._next_read = 0.0  # monotonic: read the store again by then in any case
         self._read_was_full = False  # the last read stopped at BATCH: more are due behind
@@ -241,12 +245,32 @@ class TimerQueueProcessor(_Processor):
 
     def _learn(self, task: r.TimerTask) -> None:
         key = (task.fire_time, task.task_id)
-        if not self._seen(key):
+        if not self._seen(key) and key not in self.known:
             self.known[key] = task
+            heapq.heappush(self._by_time, key)
 
     def _retry(self, key: Any, task: Any) -> None:
+        if key not in self.known:
+            heapq.heappush(self._by_time, key)
         self.known[key] = task
         self.wake.set()
+
+    def _take_due(self, now: int) -> list[tuple[tuple[int, int], r.TimerTask]]:
+        """The known timers due by ``now``, oldest first, removed from ``known``."""
+        heap, due = self._by_time, []
+        while heap and heap[0][0] <= now:
+            key = heapq.heappop(heap)
+            task = self.known.pop(key, None)
+            if task is not None:
+                due.append((key, task))
+        return due
+
+    def _next_known(self) -> int:
+        """Fire time of the earliest known timer (_FAR when none)."""
+        heap = self._by_time
+        while heap and heap[0] not in self.known:
+            heapq.heappop(heap)
+        return heap[0][0] if heap else _FAR
 
     def _read(self, now: int) -> None:
         """Read the timers due within the lookahead window."""
@@ -274,9 +298,8 @@ class TimerQueueProcessor(_Processor):
         if (backlog and not self._held_back()) or time.monotonic() >= self._next_read:
             self._read(now)
             backlog = self._read_to < now
-        due = sorted(key for key in self.known if key[0] <= now)
-        for key in due:
-            task = self.known.pop(key)
+        due = self._take_due(now)
+        for key, task in due:
             if key not in self.in_flight:
                 self._spawn(key, task, lambda task=task: self._process(task))
         if due:
@@ -284,7 +307,7 @@ class TimerQueueProcessor(_Processor):
         if backlog:  # more due than one read holds: the batch's end (or flush) wakes us
             wait = IDLE_WAIT if self._held_back() else 0.001
         else:
-            until = min([self._read_to, *(key[0] for key in self.known)])
+            until = min(self._read_to, self._next_known())
             wait = min((until - now) / 1e9, self._next_read - time.monotonic(), IDLE_WAIT)
             wait = max(wait, 0.001)
         self._wake_at = now + int(wait * 1e9)

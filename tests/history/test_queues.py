@@ -73,6 +73,17 @@ def _wait_for(condition: Any, timeout: float = 5.0) -> None:
         gevent.sleep(0.01)
 
 
+def _started_after_first_read(engine: Engine, monkeypatch: pytest.MonkeyPatch
+                              ) -> tuple[queues.TimerQueueProcessor, list[int]]:
+    """A started timer processor whose first (empty) read is done; firing is recorded."""
+    fired: list[int] = []
+    monkeypatch.setattr(queues.timers, "fire", lambda _engine, task: fired.append(task.task_id))
+    processor = queues.TimerQueueProcessor(engine)  # type: ignore[arg-type]
+    processor.start()
+    _wait_for(lambda: engine.store.calls.get("get_timer_tasks") == 1)
+    return processor, fired
+
+
 def test_timers_fire_from_one_read_and_are_deleted_in_one_batch(
         engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     fired: list[int] = []
@@ -115,18 +126,33 @@ def test_a_handled_timer_awaiting_deletion_is_not_fired_again(
 
 def test_a_new_timer_within_the_lookahead_is_handed_over_not_read(
         engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
-    fired: list[int] = []
-    monkeypatch.setattr(queues.timers, "fire", lambda _engine, task: fired.append(task.task_id))
-    processor = queues.TimerQueueProcessor(engine)  # type: ignore[arg-type]
-    processor.start()
+    processor, fired = _started_after_first_read(engine, monkeypatch)
     try:
-        _wait_for(lambda: engine.store.calls.get("get_timer_tasks") == 1)
         (task,) = _with_timers(engine, [time.time_ns() + SECOND // 5])
         processor.hand_over([task])  # what the engine does after the write commits
         _wait_for(lambda: fired == [task.task_id])
     finally:
         processor.stop()
     assert engine.store.calls["get_timer_tasks"] == 1
+
+
+def test_known_timers_fire_in_fire_time_order_and_each_once(
+        engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Timers handed over out of order (and one handed over twice) fire oldest first,
+    each once, however they reached the processor's heap."""
+    processor, fired = _started_after_first_read(engine, monkeypatch)
+    try:
+        now = time.time_ns()
+        offsets = [300, 100, 250, 50, 200, 150]  # ms from now
+        tasks = _with_timers(engine, [now + ms * 1_000_000 for ms in offsets])
+        processor.hand_over(tasks[:3])
+        processor.hand_over(tasks[2:])  # tasks[2] twice
+        _wait_for(lambda: len(fired) == len(tasks))
+        gevent.sleep(0.1)
+    finally:
+        processor.stop()
+    by_time = sorted(tasks, key=lambda t: t.fire_time)
+    assert fired == [t.task_id for t in by_time]
 
 
 def test_transfer_tasks_are_deleted_in_batches(engine: Engine,

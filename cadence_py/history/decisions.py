@@ -40,6 +40,10 @@ SCHEDULE_ACTIVITY_DUPLICATE_ID = 21
 CLOSING = {"CompleteWorkflowExecution", "FailWorkflowExecution", "CancelWorkflowExecution",
            "ContinueAsNewWorkflowExecution"}
 MAX_ID_LENGTH = 1000
+#: history.activityMaxScheduleToStartTimeoutForRetry (upstream's default, 30 minutes)
+MAX_SCHEDULE_TO_START_FOR_RETRY = 30 * 60
+#: The failure reason of a schedule-to-start timeout, as a retry policy names it
+SCHEDULE_TO_START_REASON = "cadenceInternal:Timeout SCHEDULE_TO_START"
 
 
 class DecisionFailure(Exception):
@@ -56,6 +60,36 @@ def decision_type(decision: Any) -> str:
 def _attributes(decision: Any) -> Any:
     name = decision_type(decision)
     return getattr(decision, name[0].lower() + name[1:] + "DecisionAttributes", None)
+
+
+def activity_timeouts(a: Any, workflow_timeout: int) -> tuple[int, int, int, int]:
+    """(schedule-to-close, schedule-to-start, start-to-close, heartbeat) seconds of a
+    ScheduleActivityTask decision whose timeouts passed validation, filled in as upstream's
+    decision checker does: each capped at the workflow timeout, the missing ones deduced
+    from the others, and with a retry policy, schedule-to-start stretched towards the
+    retry expiration (at most MAX_SCHEDULE_TO_START_FOR_RETRY, unless that timeout is
+    non-retriable) and schedule-to-close to the expiration."""
+    values = [a.scheduleToCloseTimeoutSeconds or 0, a.scheduleToStartTimeoutSeconds or 0,
+              a.startToCloseTimeoutSeconds or 0, a.heartbeatTimeoutSeconds or 0]
+    if workflow_timeout > 0:
+        values = [min(v, workflow_timeout) for v in values]
+    to_close, to_start, start_to_close, heartbeat = values
+    if to_close > 0:
+        to_start = to_start if to_start > 0 else to_close
+        start_to_close = start_to_close if start_to_close > 0 else to_close
+    else:  # validation made sure both of these are set
+        to_close = to_start + start_to_close
+        if workflow_timeout > 0:
+            to_close = min(to_close, workflow_timeout)
+    policy = a.retryPolicy
+    if policy is not None:
+        expiration = policy.expirationIntervalInSeconds or 0
+        if workflow_timeout > 0 and (expiration == 0 or expiration > workflow_timeout):
+            expiration = workflow_timeout
+        if SCHEDULE_TO_START_REASON not in (policy.nonRetriableErrorReasons or ()):
+            to_start = max(to_start, min(expiration, MAX_SCHEDULE_TO_START_FOR_RETRY))
+        to_close = max(to_close, expiration)
+    return to_close, to_start, start_to_close, heartbeat
 
 
 class DecisionHandler:
@@ -234,20 +268,8 @@ class DecisionHandler:
 
     def _apply_ScheduleActivityTask(self, a: Any, completed_id: int) -> None:
         upd, info = self.upd, self.upd.info
-        to_close = a.scheduleToCloseTimeoutSeconds or 0
-        to_start = a.scheduleToStartTimeoutSeconds or 0
-        start_to_close = a.startToCloseTimeoutSeconds or 0
-        if to_close <= 0:
-            to_close = to_start + start_to_close
-        if to_start <= 0:
-            to_start = to_close
-        if start_to_close <= 0:
-            start_to_close = to_close
-        if info.workflow_timeout > 0:
-            to_close = min(to_close, info.workflow_timeout)
-            to_start = min(to_start, to_close)
-            start_to_close = min(start_to_close, to_close)
-        heartbeat = min(a.heartbeatTimeoutSeconds or 0, start_to_close)
+        to_close, to_start, start_to_close, heartbeat = activity_timeouts(
+            a, info.workflow_timeout)
         task_list = a.taskList.name if a.taskList and a.taskList.name else info.task_list
         shared = idl.shared()
         event = upd.add_event(

@@ -17,3 +17,4 @@ class HistoryConfig:
     history_size_limit_error: int = 200 * 1024 * 1024  # limit.historySize.error
     max_decision_attempts_before_fail: int = 0  # 0 = retry forever
     cluster_name: str = "cluster0"
+    activity_local_dispatch: bool = True  # history.enableActivityLocalDispatchByDomain

@@ -99,6 +99,8 @@ class DecisionHandler:
         self.domain = domain
         self.identity = identity
         self.needs_decision = False
+        #: Activities started for the worker to run itself (requestLocalDispatch)
+        self.local_dispatches: list[r.ActivityInfo] = []
 
     # ------------------------------------------------------------- validation
     def closes_workflow(self, decisions: list[Any]) -> bool:
@@ -290,7 +292,22 @@ class DecisionHandler:
         if activity.retry_expiration_seconds:
             activity.expiration_time = upd.now + activity.retry_expiration_seconds * m.NANOS
         self.upd.state.activities[event.eventId] = activity
-        schedule_activity_dispatch(upd, activity)
+        if a.requestLocalDispatch and self.engine.config.activity_local_dispatch:
+            self._start_locally(activity)
+        else:
+            schedule_activity_dispatch(upd, activity)
+
+    def _start_locally(self, activity: r.ActivityInfo) -> None:
+        """Upstream's activity local dispatch: the worker that made the decision offered
+        to run the activity itself, so it is started now, in this batch (ActivityTaskStarted
+        right after its ActivityTaskScheduled), with no task list round trip; the response
+        hands the worker its task token (api/decision_tasks.py)."""
+        upd = self.upd
+        upd.timer(r.TIMER_ACTIVITY_TIMEOUT, upd.now + activity.schedule_to_close_timeout * m.NANOS,
+                  event_id=activity.schedule_id, timeout_type=m.SCHEDULE_TO_CLOSE,
+                  attempt=activity.attempt)
+        m.start_activity(upd, activity, str(uuid.uuid4()), self.identity)
+        self.local_dispatches.append(activity)
 
     def _apply_RequestCancelActivityTask(self, a: Any, completed_id: int) -> None:
         upd = self.upd

@@ -144,6 +144,32 @@ def fail_in_flight_decision(upd: RunUpdate, cause: int, identity: str = "") -> N
     upd.flush_buffered()
 
 
+def start_activity(upd: RunUpdate, activity: r.ActivityInfo, request_id: str,
+                   identity: str) -> None:
+    """Mark a scheduled activity started (a worker has its task), with its running
+    timeouts. Without a retry policy the ActivityTaskStarted event is written now (behind
+    a running decision, if any); with one it waits for the attempt's end (transient)."""
+    activity.request_id = request_id
+    activity.started_identity = identity
+    activity.started_time = upd.now
+    activity.last_heartbeat_time = upd.now
+    if activity.has_retry_policy:
+        activity.started_id = TRANSIENT_EVENT_ID
+        upd.state_changed = True
+    else:
+        event = upd.add_event("ActivityTaskStarted", buffer_if_decision_running=True,
+                              scheduledEventId=activity.schedule_id, identity=identity,
+                              requestId=request_id, attempt=activity.attempt)
+        activity.started_id = event.eventId if event.eventId is not None else BUFFERED_EVENT_ID
+    upd.timer(r.TIMER_ACTIVITY_TIMEOUT, upd.now + activity.start_to_close_timeout * NANOS,
+              event_id=activity.schedule_id, timeout_type=START_TO_CLOSE,
+              attempt=activity.attempt)
+    if activity.heartbeat_timeout > 0:
+        upd.timer(r.TIMER_ACTIVITY_TIMEOUT, upd.now + activity.heartbeat_timeout * NANOS,
+                  event_id=activity.schedule_id, timeout_type=HEARTBEAT,
+                  attempt=activity.attempt)
+
+
 def apply_retry_policy(target: r.ExecutionInfo | r.ActivityInfo, policy: Any, *,
                        default_initial: int = 0, default_coefficient: float = 0.0) -> None:
     """Copy a Thrift RetryPolicy into a run's or an activity's retry fields (same names)."""

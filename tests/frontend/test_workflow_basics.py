@@ -84,6 +84,38 @@ def test_hello_world_with_one_activity(frontend: ThriftClient, shared, domain) -
     assert described.workflowExecutionInfo.historyLength == 11
 
 
+def test_activity_local_dispatch(frontend: ThriftClient, shared, domain) -> None:  # type: ignore[no-untyped-def]
+    """requestLocalDispatch (what the Go worker sets when it has a free activity slot): the
+    activity starts with the decision's completion, its ActivityTaskStarted in the same
+    batch, and the response carries its task token; no task goes to the task list."""
+    run_id, _ = start(frontend, shared, domain, "lda")
+    task = poll_decision(frontend, shared, domain)
+    response = frontend.call("RespondDecisionTaskCompleted",
+                             shared.RespondDecisionTaskCompletedRequest(
+        taskToken=task.taskToken, identity="worker-1", decisions=[decision(
+            shared, "ScheduleActivityTask", activityId="a1",
+            activityType=shared.ActivityType(name="greet"), taskList=shared.TaskList(name="tl"),
+            input=b"world", scheduleToCloseTimeoutSeconds=30, startToCloseTimeoutSeconds=20,
+            requestLocalDispatch=True)]))
+    (info,) = response.activitiesToDispatchLocally.values()
+    assert info.activityId == "a1" and info.taskToken
+    assert info.scheduledTimestamp == info.scheduledTimestampOfThisAttempt
+    assert info.startedTimestamp >= info.scheduledTimestamp
+    types, events = history_types(frontend, shared, domain, "lda", run_id)
+    assert types[3:] == ["DecisionTaskCompleted", "ActivityTaskScheduled", "ActivityTaskStarted"]
+    assert events[5].activityTaskStartedEventAttributes.identity == "worker-1"
+    pending = frontend.call("DescribeWorkflowExecution", shared.DescribeWorkflowExecutionRequest(
+        domain=domain, execution=shared.WorkflowExecution(workflowId="lda"))).pendingActivities
+    assert [p.state for p in pending] == [shared.PendingActivityState.STARTED]
+    empty = frontend.call("PollForActivityTask", shared.PollForActivityTaskRequest(
+        domain=domain, taskList=shared.TaskList(name="tl"), identity="w"), ttl_ms=3000)
+    assert not empty.taskToken  # nothing went to the task list
+    frontend.call("RespondActivityTaskCompleted", shared.RespondActivityTaskCompletedRequest(
+        taskToken=info.taskToken, result=b"hello", identity="worker-1"))
+    types, _ = history_types(frontend, shared, domain, "lda", run_id)
+    assert types[6:] == ["ActivityTaskCompleted", "DecisionTaskScheduled"]
+
+
 def test_duplicate_start_and_request_id_dedup(frontend, shared, domain) -> None:  # type: ignore[no-untyped-def]
     run_id, request = start(frontend, shared, domain, "dup")
     assert frontend.call("StartWorkflowExecution", request).runId == run_id

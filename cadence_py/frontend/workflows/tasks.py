@@ -27,8 +27,15 @@ class TaskAPIs(WorkflowAPIBase):
                 for blob in ("input", "result", "details"):
                     self._blob(getattr(value, blob, None) if value is not None else None)
         with errors.from_persistence():
-            self.history.respond_decision_task_completed(token, request)
-        return idl.shared().RespondDecisionTaskCompletedResponse()
+            started = self.history.respond_decision_task_completed(token, request)
+        shared = idl.shared()
+        local = {s.activity.activity_id: shared.ActivityLocalDispatchInfo(
+            activityId=s.activity.activity_id, scheduledTimestamp=s.activity.scheduled_time,
+            startedTimestamp=s.activity.started_time,
+            scheduledTimestampOfThisAttempt=s.activity.scheduled_time_of_this_attempt,
+            taskToken=s.token.encode()) for s in started or ()}
+        return shared.RespondDecisionTaskCompletedResponse(
+            activitiesToDispatchLocally=local or None)
 
     def RespondDecisionTaskFailed(self, ctx: RequestContext, request: Any) -> None:
         token = self._checked_token(request)

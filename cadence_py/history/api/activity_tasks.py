@@ -96,28 +96,7 @@ class ActivityTaskAPI(EngineCore):
                 if activity.request_id != request_id:
                     raise StaleTaskError("activity already started")
             else:
-                activity.request_id = request_id
-                activity.started_identity = identity
-                activity.started_time = upd.now
-                activity.last_heartbeat_time = upd.now
-                if activity.has_retry_policy:
-                    activity.started_id = m.TRANSIENT_EVENT_ID
-                    upd.state_changed = True
-                else:
-                    event = upd.add_event("ActivityTaskStarted", buffer_if_decision_running=True,
-                                          scheduledEventId=schedule_id, identity=identity,
-                                          requestId=request_id, attempt=activity.attempt)
-                    activity.started_id = (event.eventId if event.eventId is not None
-                                           else m.BUFFERED_EVENT_ID)
-                upd.timer(r.TIMER_ACTIVITY_TIMEOUT,
-                          upd.now + activity.start_to_close_timeout * m.NANOS,
-                          event_id=schedule_id, timeout_type=m.START_TO_CLOSE,
-                          attempt=activity.attempt)
-                if activity.heartbeat_timeout > 0:
-                    upd.timer(r.TIMER_ACTIVITY_TIMEOUT,
-                              upd.now + activity.heartbeat_timeout * m.NANOS,
-                              event_id=schedule_id, timeout_type=m.HEARTBEAT,
-                              attempt=activity.attempt)
+                m.start_activity(upd, activity, request_id, identity)
             token = TaskToken(domain_id, workflow_id, run_id, schedule_id, activity.attempt,
                               activity.activity_id, upd.info.workflow_type)
             return StartedActivity(token, activity, upd.info)

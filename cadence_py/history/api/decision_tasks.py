@@ -8,6 +8,7 @@ from typing import Any
 
 from cadence_py.common import errors
 from cadence_py.history import mutations as m
+from cadence_py.history.api.activity_tasks import StartedActivity
 from cadence_py.history.core import EngineCore
 from cadence_py.history.decisions import DecisionFailure, DecisionHandler
 from cadence_py.history.errors import StaleTaskError
@@ -81,10 +82,13 @@ class DecisionTaskAPI(EngineCore):
         except errors.shared_exception("EntityNotExistsError"):
             raise StaleTaskError("run not found or closed") from None
 
-    def respond_decision_task_completed(self, token: TaskToken, request: Any) -> None:
+    def respond_decision_task_completed(self, token: TaskToken, request: Any
+                                        ) -> list[StartedActivity]:
+        """Apply the decisions; the activities started for the worker to run itself
+        (requestLocalDispatch), which the response hands back with their task tokens."""
         domain = self.domains.by_id(token.domain_id)
 
-        def change(upd: RunUpdate) -> None:
+        def change(upd: RunUpdate) -> list[StartedActivity]:
             _check_token(upd, token)
             info = upd.info
             decisions = list(request.decisions or [])
@@ -96,7 +100,7 @@ class DecisionTaskAPI(EngineCore):
             except DecisionFailure as failure:
                 self._fail_decision(upd, failure.cause, failure.details.encode(),
                                     request.identity, request.binaryChecksum)
-                return
+                return []
             m.write_transient_events(upd)
             completed = upd.add_event(
                 "DecisionTaskCompleted", scheduledEventId=info.decision_schedule_id,
@@ -116,11 +120,15 @@ class DecisionTaskAPI(EngineCore):
                 upd.add_event("WorkflowExecutionTerminated", reason=HISTORY_LIMIT_REASON,
                               identity="cadence-history-server")
                 m.close_workflow(upd, r.CLOSE_TERMINATED, domain.config.retention_days)
-                return
+                return []
             if m.is_running(upd.state) and (flushed or handler.needs_decision
                                             or request.forceCreateNewDecisionTask):
                 m.schedule_decision(upd)
-        self.update(token.domain_id, token.workflow_id, token.run_id, change)
+            return [StartedActivity(TaskToken(info.domain_id, info.workflow_id, info.run_id,
+                                              a.schedule_id, a.attempt, a.activity_id,
+                                              info.workflow_type), a, info)
+                    for a in handler.local_dispatches]
+        return self.update(token.domain_id, token.workflow_id, token.run_id, change)
 
     def _over_limits(self, upd: RunUpdate) -> bool:
         """History past limit.historyCount.error / limit.historySize.error (upstream

@@ -276,3 +276,54 @@ def test_queue_scans_skip_tombstones(session: Any, caplog: pytest.LogCaptureFixt
 
     assert tombstone_warnings(store) == []
     assert tombstone_warnings(new_store(session))  # a fresh store (no floor) reads them all
+
+
+@pytest.mark.cassandra
+def test_one_conditional_batch_in_flight_per_shard(session: Any) -> None:
+    """Creates racing on one shard go one at a time (upstream's shard lock), so their
+    LWTs never contend in Paxos; other shards are not held up by it."""
+    import gevent
+    from cassandra.query import BatchStatement
+
+    store = new_store(session)
+    domain_id = str(uuid.uuid4())
+    by_shard: dict[int, list[str]] = {}
+    while min((len(v) for v in by_shard.values()), default=0) < 3 or len(by_shard) < 2:
+        workflow_id = f"wf-{uuid.uuid4().hex[:12]}"
+        by_shard.setdefault(store.shard_of(workflow_id), []).append(workflow_id)
+    chosen = [w for ws in by_shard.values() if len(ws) >= 3 for w in ws[:3]]
+    in_flight: dict[int, int] = {}
+    most: dict[int, int] = {}
+    writing: dict[Any, int] = {}  # greenlet -> the shard it is writing to
+    execute, original_write = store._session.execute, store._write
+
+    def counting(query: Any, *args: Any, **kwargs: Any) -> Any:
+        shard = writing.get(gevent.getcurrent())
+        if shard is None or not isinstance(query, BatchStatement):
+            return execute(query, *args, **kwargs)
+        in_flight[shard] = in_flight.get(shard, 0) + 1
+        most[shard] = max(most.get(shard, 0), in_flight[shard])
+        try:
+            gevent.sleep(0.01)  # let the others try to overtake
+            return execute(query, *args, **kwargs)
+        finally:
+            in_flight[shard] -= 1
+
+    def tagged_write(shard: int, statements: Any) -> Any:
+        writing[gevent.getcurrent()] = shard
+        try:
+            return original_write(shard, statements)
+        finally:
+            del writing[gevent.getcurrent()]
+
+    for shard in by_shard:  # the range ids first: acquiring one is not what is measured
+        store._shards.held(shard)
+    store._session.execute = counting
+    store._write = tagged_write
+    try:
+        jobs = [gevent.spawn(store.create_workflow, new_state(domain_id, w), batch(1, 3, 1),
+                             [], [], None) for w in chosen]
+        gevent.joinall(jobs, raise_error=True)
+    finally:
+        store._session.execute = execute
+    assert len(most) >= 2 and all(n == 1 for n in most.values())

@@ -1,13 +1,14 @@
 """RetryPolicy validation, shared by the frontend (start, signal-with-start) and the
 history role's decision checks (ScheduleActivityTask, StartChildWorkflowExecution).
 
-The rules and messages are upstream's (common.ValidateRetryPolicy). One deviation: a NaN
-backoff coefficient is refused too. Go's ``< 1`` lets NaN through; we would store it in
-JSON documents that cannot hold it, and no retry interval can be computed from it.
+The rules and messages are upstream's (common.ValidateRetryPolicy). One deviation: a
+backoff coefficient that is NaN or infinite is refused too (Go's ``< 1`` lets them
+through): no retry interval can be computed from it.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 
@@ -22,7 +23,10 @@ def retry_policy_problem(policy: Any) -> str | None:
     expiration = policy.expirationIntervalInSeconds or 0
     if initial <= 0:
         return "InitialIntervalInSeconds must be greater than 0 on retry policy."
-    if not (policy.backoffCoefficient or 0.0) >= 1:  # written so that NaN fails too
+    coefficient = policy.backoffCoefficient or 0.0
+    if not math.isfinite(coefficient):
+        return "BackoffCoefficient must be a finite number on retry policy."
+    if coefficient < 1:
         return "BackoffCoefficient cannot be less than 1 on retry policy."
     if maximum < 0:
         return "MaximumIntervalInSeconds cannot be less than 0 on retry policy."

@@ -223,7 +223,9 @@ def test_retry_policies_are_validated(frontend, shared, domain) -> None:  # type
         (dict(initialIntervalInSeconds=1, backoffCoefficient=0.5, maximumAttempts=3),
          "BackoffCoefficient cannot be less than 1 on retry policy."),
         (dict(initialIntervalInSeconds=1, backoffCoefficient=float("nan"), maximumAttempts=3),
-         "BackoffCoefficient cannot be less than 1 on retry policy."),
+         "BackoffCoefficient must be a finite number on retry policy."),
+        (dict(initialIntervalInSeconds=1, backoffCoefficient=float("inf"), maximumAttempts=3),
+         "BackoffCoefficient must be a finite number on retry policy."),
         (dict(initialIntervalInSeconds=5, backoffCoefficient=2.0, maximumIntervalInSeconds=2,
               maximumAttempts=3),
          "MaximumIntervalInSeconds cannot be less than InitialIntervalInSeconds on retry "

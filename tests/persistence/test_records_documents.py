@@ -8,6 +8,8 @@ import json
 import math
 from typing import Any
 
+import pytest
+
 from cadence_py.persistence import records as r
 from cadence_py.persistence.visibility import VisibilityRecord
 
@@ -98,8 +100,23 @@ def test_dump_document_falls_back_where_orjson_refuses() -> None:
     state = busy_state()
     state.info.memo = {"big": 2**70}  # type: ignore[dict-item] - past orjson's 64 bits
     assert json.loads(r.dump_document(state))["info"]["memo"] == {"big": 2**70}
-    # A document an older server wrote with json.dumps may hold NaN, which orjson refuses.
-    state = busy_state()
-    state.info.retry_backoff_coefficient = float("nan")
-    loaded = r.load_document(r.MutableState, json.dumps(r.to_document(state)))
-    assert math.isnan(loaded.info.retry_backoff_coefficient)
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])
+def test_non_finite_floats_survive_a_write_and_a_read(value: float) -> None:
+    """orjson would write them as null (then read back as None); they take json's path,
+    as a document an older server wrote with json.dumps does on the way back in."""
+    for where in ("info", "activity"):
+        state = busy_state()
+        if where == "info":
+            state.info.retry_backoff_coefficient = value
+        else:
+            state.activities[5].retry_backoff_coefficient = value
+        loaded = r.load_document(r.MutableState, r.dump_document(state))
+        again = r.load_document(r.MutableState, r.dump_document(loaded))
+        for got in (loaded, again):
+            coefficient = (got.info.retry_backoff_coefficient if where == "info"
+                           else got.activities[5].retry_backoff_coefficient)
+            assert isinstance(coefficient, float)
+            assert math.isnan(coefficient) if math.isnan(value) else coefficient == value
+    assert r.dump_document(busy_state()) == r.dump_document(busy_state())  # orjson's path

@@ -282,7 +282,8 @@ def test_queue_scans_skip_tombstones(session: Any, caplog: pytest.LogCaptureFixt
 def test_one_conditional_batch_in_flight_per_shard(session: Any) -> None:
     """Creates racing on one shard go one at a time (upstream's shard lock), so their
     LWTs never contend in Paxos; other shards are not held up by it."""
-    import gevent
+    import threading
+
     from cassandra.query import BatchStatement
 
     store = new_store(session)
@@ -292,38 +293,52 @@ def test_one_conditional_batch_in_flight_per_shard(session: Any) -> None:
         workflow_id = f"wf-{uuid.uuid4().hex[:12]}"
         by_shard.setdefault(store.shard_of(workflow_id), []).append(workflow_id)
     chosen = [w for ws in by_shard.values() if len(ws) >= 3 for w in ws[:3]]
+    guard = threading.Lock()
     in_flight: dict[int, int] = {}
     most: dict[int, int] = {}
-    writing: dict[Any, int] = {}  # greenlet -> the shard it is writing to
+    writing: dict[int, int] = {}  # thread id -> the shard it is writing to
     execute, original_write = store._session.execute, store._write
 
     def counting(query: Any, *args: Any, **kwargs: Any) -> Any:
-        shard = writing.get(gevent.getcurrent())
+        shard = writing.get(threading.get_ident())
         if shard is None or not isinstance(query, BatchStatement):
             return execute(query, *args, **kwargs)
-        in_flight[shard] = in_flight.get(shard, 0) + 1
-        most[shard] = max(most.get(shard, 0), in_flight[shard])
+        with guard:
+            in_flight[shard] = in_flight.get(shard, 0) + 1
+            most[shard] = max(most.get(shard, 0), in_flight[shard])
         try:
-            gevent.sleep(0.01)  # let the others try to overtake
+            time.sleep(0.02)  # let the others try to overtake
             return execute(query, *args, **kwargs)
         finally:
-            in_flight[shard] -= 1
+            with guard:
+                in_flight[shard] -= 1
 
     def tagged_write(shard: int, statements: Any) -> Any:
-        writing[gevent.getcurrent()] = shard
+        writing[threading.get_ident()] = shard
         try:
             return original_write(shard, statements)
         finally:
-            del writing[gevent.getcurrent()]
+            del writing[threading.get_ident()]
 
     for shard in by_shard:  # the range ids first: acquiring one is not what is measured
         store._shards.held(shard)
     store._session.execute = counting
     store._write = tagged_write
+    errors: list[BaseException] = []
+
+    def create(workflow_id: str) -> None:
+        try:
+            store.create_workflow(new_state(domain_id, workflow_id), batch(1, 3, 1), [], [],
+                                  None)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
     try:
-        jobs = [gevent.spawn(store.create_workflow, new_state(domain_id, w), batch(1, 3, 1),
-                             [], [], None) for w in chosen]
-        gevent.joinall(jobs, raise_error=True)
+        threads = [threading.Thread(target=create, args=(w,)) for w in chosen]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
     finally:
         store._session.execute = execute
+    assert not errors
     assert len(most) >= 2 and all(n == 1 for n in most.values())

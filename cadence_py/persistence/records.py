@@ -13,7 +13,6 @@ import copy
 import dataclasses
 import functools
 import json
-import math
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -242,64 +241,16 @@ def dump_document(obj: Any) -> str:
 
     orjson writes dataclasses natively, about 8x faster than walking them here and calling
     json (a run's state on every write was ~5% of the server's time on SQLite). It writes
-    NaN and infinities as null, though, so a value holding one takes the walk (json keeps
-    them), as does anything orjson refuses (odd dict keys, ints past 64 bits: no record
-    holds those, the IDL's integers are i64)."""
-    finder = _non_finite_finder(type(obj)) if dataclasses.is_dataclass(obj) else _any_non_finite
-    if finder is None or not finder(obj):
-        try:
-            return orjson.dumps(obj, default=_orjson_default,
-                                option=orjson.OPT_NON_STR_KEYS).decode()
-        except TypeError:  # orjson.JSONEncodeError is one
-            pass
+    NaN and infinities as null, though, and no record field is ever None: so output with
+    a null in it (or a string containing "null", rarely) is written again by the walk,
+    which keeps them. So is anything orjson refuses (odd dict keys, ints past 64 bits)."""
+    try:
+        text = orjson.dumps(obj, default=_orjson_default, option=orjson.OPT_NON_STR_KEYS)
+        if b"null" not in text:
+            return text.decode()
+    except TypeError:  # orjson.JSONEncodeError is one
+        pass
     return json.dumps(to_document(obj), separators=(",", ":"))
-
-
-def _any_non_finite(value: Any) -> bool:
-    """Whether ``value`` holds a NaN or infinite float anywhere (walked at run time)."""
-    if isinstance(value, float):
-        return not math.isfinite(value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return any(_any_non_finite(getattr(value, f.name)) for f in dataclasses.fields(value))
-    if isinstance(value, dict):
-        return any(_any_non_finite(v) for v in value.values())
-    if isinstance(value, (list, tuple)):
-        return any(_any_non_finite(v) for v in value)
-    return False
-
-
-def _non_finite_float(value: Any) -> bool:
-    return isinstance(value, float) and not math.isfinite(value)
-
-
-@functools.lru_cache(maxsize=None)
-def _non_finite_finder(kind: Any) -> Callable[[Any], bool] | None:
-    """Per declared type, a check for NaN or infinite floats that looks only where the
-    hints allow a float (a run's state: its retry coefficients); None when none can be."""
-    if kind is float:
-        return _non_finite_float
-    if kind in _PLAIN or kind is bytes:
-        return None
-    origin = typing.get_origin(kind)
-    if dataclasses.is_dataclass(kind):
-        hints, _ = _fields_of(kind)
-        found = ((f.name, _non_finite_finder(hints[f.name])) for f in dataclasses.fields(kind))
-        checks = tuple((name, fn) for name, fn in found if fn is not None)
-        if not checks:
-            return None
-
-        def holds_non_finite(obj: Any) -> bool:
-            if type(obj) is not kind:  # a subclass or a stray value: walk it
-                return _any_non_finite(obj)
-            return any(fn(getattr(obj, name)) for name, fn in checks)
-        return holds_non_finite
-    if origin is list:
-        item = _non_finite_finder(typing.get_args(kind)[0])
-        return None if item is None else (lambda data: any(item(v) for v in data))
-    if origin is dict:
-        value = _non_finite_finder(typing.get_args(kind)[1])
-        return None if value is None else (lambda data: any(value(v) for v in data.values()))
-    return _any_non_finite  # Any, unions: walk what is there
 
 
 def _orjson_default(value: Any) -> Any:

@@ -303,9 +303,8 @@ class DecisionHandler:
         right after its ActivityTaskScheduled), with no task list round trip; the response
         hands the worker its task token (api/decision_tasks.py)."""
         upd = self.upd
-        upd.timer(r.TIMER_ACTIVITY_TIMEOUT, upd.now + activity.schedule_to_close_timeout * m.NANOS,
-                  event_id=activity.schedule_id, timeout_type=m.SCHEDULE_TO_CLOSE,
-                  attempt=activity.attempt)
+        m.activity_timer(upd, activity, m.SCHEDULE_TO_CLOSE,
+                         upd.now + activity.schedule_to_close_timeout * m.NANOS)
         m.start_activity(upd, activity, str(uuid.uuid4()), self.identity)
         self.local_dispatches.append(activity)
 
@@ -483,9 +482,7 @@ def schedule_activity_dispatch(upd: RunUpdate, activity: r.ActivityInfo) -> None
     upd.transfer(r.TRANSFER_ACTIVITY, task_list=activity.task_list,
                  schedule_id=activity.schedule_id)
     base = activity.scheduled_time_of_this_attempt or upd.now
-    upd.timer(r.TIMER_ACTIVITY_TIMEOUT, base + activity.schedule_to_start_timeout * m.NANOS,
-              event_id=activity.schedule_id, timeout_type=m.SCHEDULE_TO_START,
-              attempt=activity.attempt)
-    upd.timer(r.TIMER_ACTIVITY_TIMEOUT, base + activity.schedule_to_close_timeout * m.NANOS,
-              event_id=activity.schedule_id, timeout_type=m.SCHEDULE_TO_CLOSE,
-              attempt=activity.attempt)
+    m.activity_timer(upd, activity, m.SCHEDULE_TO_START,
+                     base + activity.schedule_to_start_timeout * m.NANOS)
+    m.activity_timer(upd, activity, m.SCHEDULE_TO_CLOSE,
+                     base + activity.schedule_to_close_timeout * m.NANOS)

@@ -161,13 +161,16 @@ def start_activity(upd: RunUpdate, activity: r.ActivityInfo, request_id: str,
                               scheduledEventId=activity.schedule_id, identity=identity,
                               requestId=request_id, attempt=activity.attempt)
         activity.started_id = event.eventId if event.eventId is not None else BUFFERED_EVENT_ID
-    upd.timer(r.TIMER_ACTIVITY_TIMEOUT, upd.now + activity.start_to_close_timeout * NANOS,
-              event_id=activity.schedule_id, timeout_type=START_TO_CLOSE,
-              attempt=activity.attempt)
+    activity_timer(upd, activity, START_TO_CLOSE,
+                   upd.now + activity.start_to_close_timeout * NANOS)
     if activity.heartbeat_timeout > 0:
-        upd.timer(r.TIMER_ACTIVITY_TIMEOUT, upd.now + activity.heartbeat_timeout * NANOS,
-                  event_id=activity.schedule_id, timeout_type=HEARTBEAT,
-                  attempt=activity.attempt)
+        activity_timer(upd, activity, HEARTBEAT, upd.now + activity.heartbeat_timeout * NANOS)
+
+
+def activity_timer(upd: RunUpdate, activity: r.ActivityInfo, timeout_type: int, at: int) -> None:
+    """A timeout timer of the activity's current attempt, firing at ``at`` (unix nanos)."""
+    upd.timer(r.TIMER_ACTIVITY_TIMEOUT, at, event_id=activity.schedule_id,
+              timeout_type=timeout_type, attempt=activity.attempt)
 
 
 def apply_retry_policy(target: r.ExecutionInfo | r.ActivityInfo, policy: Any, *,

@@ -77,8 +77,7 @@ def _activity_timeout(engine: Any, upd: RunUpdate, task: r.TimerTask) -> None:
     if kind == m.HEARTBEAT:
         due = activity.last_heartbeat_time + activity.heartbeat_timeout * m.NANOS
         if due > upd.now:
-            upd.timer(r.TIMER_ACTIVITY_TIMEOUT, due, event_id=activity.schedule_id,
-                      timeout_type=m.HEARTBEAT, attempt=activity.attempt)
+            m.activity_timer(upd, activity, m.HEARTBEAT, due)
             return
     reason = f"cadenceInternal:Timeout {TIMEOUT_NAMES[kind]}"
     if kind != m.SCHEDULE_TO_CLOSE and retry_activity(upd, activity, reason, activity.details):

@@ -93,10 +93,8 @@ class ControlAPI(StartAPI):
                 if activity.started_id == r.EMPTY_EVENT_ID:
                     schedule_activity_dispatch(upd, activity)
                 else:
-                    upd.timer(r.TIMER_ACTIVITY_TIMEOUT,
-                              activity.started_time + activity.start_to_close_timeout * m.NANOS,
-                              event_id=activity.schedule_id, timeout_type=m.START_TO_CLOSE,
-                              attempt=activity.attempt)
+                    m.activity_timer(upd, activity, m.START_TO_CLOSE, activity.started_time
+                                     + activity.start_to_close_timeout * m.NANOS)
             for timer in upd.state.timers.values():
                 upd.timer(r.TIMER_USER, timer.expiry_time, event_id=timer.started_id)
             for child in upd.state.children.values():

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import driver, hotspots
+from tests.harness.cassandra import yaml_item
 from tests.harness.processes import stop_process
 from tests.harness.server import CASSANDRA_CONFIG, SQLITE_CONFIG, ServerProcess
 
@@ -202,16 +203,6 @@ def start_cassandra(workdir: Path, heap: str, log_level: str, jvm_opts: list[str
                                          port=node.port, keyspace=keyspace, visibility=visibility)
 
 
-def _yaml_item(text: str) -> tuple[str, Any]:
-    """``KEY=VALUE`` from the command line; VALUE as JSON where it parses (numbers, booleans)."""
-    key, sep, value = text.partition("=")
-    if not sep:
-        raise SystemExit(f"--cassandra-yaml wants KEY=VALUE, got {text!r}")
-    try:
-        return key, json.loads(value)
-    except ValueError:
-        return key, value
-
 
 def run_driver(binary: Path, address: str, args: argparse.Namespace, domain: str,
                on_phase: dict[str, Any], log_path: Path, meter: Meter
@@ -364,7 +355,7 @@ def main(argv: list[str] | None = None) -> int:
                 workdir, args.cassandra_heap, args.log_level,
                 (["-XX:TieredStopAtLevel=4"] if args.cassandra_jit == "c2" else [])
                 + args.cassandra_jvm_opt,
-                dict(_yaml_item(kv) for kv in args.cassandra_yaml))
+                dict(yaml_item(kv) for kv in args.cassandra_yaml))
         else:
             config_text = SQLITE_CONFIG.format(log_level=args.log_level)
             if args.sqlite_writer_process:
@@ -442,7 +433,7 @@ def main(argv: list[str] | None = None) -> int:
         if node:
             result["cassandraNode"] = {"jit": args.cassandra_jit, "heap": args.cassandra_heap,
                                        "jvmOpts": args.cassandra_jvm_opt,
-                                       "yaml": dict(_yaml_item(kv) for kv in args.cassandra_yaml)}
+                                       "yaml": dict(yaml_item(kv) for kv in args.cassandra_yaml)}
         result["cpu"] = meter.report()
         for name, perf in perfs.items():
             counts.setdefault(name, perf.stop())

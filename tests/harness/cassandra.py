@@ -233,14 +233,33 @@ class CassandraNode(JvmNode):
         return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
 
 
+def yaml_item(text: str) -> tuple[str, Any]:
+    """``KEY=VALUE`` from a command line; VALUE as JSON where it parses (numbers, booleans)."""
+    key, sep, value = text.partition("=")
+    if not sep:
+        raise SystemExit(f"a cassandra.yaml override wants KEY=VALUE, got {text!r}")
+    try:
+        return key, json.loads(value)
+    except ValueError:
+        return key, value
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     def new_node(args: Any) -> CassandraNode:
         return CassandraNode(args.workdir, native_port=args.port, heap=args.heap,
-                             jmx_port=args.jmx_port)
+                             jmx_port=args.jmx_port, jvm_opts=args.jvm_opt,
+                             extra_config=dict(yaml_item(kv) for kv in args.yaml))
+
+    def run_options(run: Any) -> None:
+        run.add_argument("--jmx-port", type=int)
+        run.add_argument("--jvm-opt", action="append", default=[], metavar="OPT",
+                         help="a JVM option after ours, e.g. --jvm-opt=-XX:TieredStopAtLevel=4 "
+                              "for the full JIT of a production node")
+        run.add_argument("--yaml", action="append", default=[], metavar="KEY=VALUE",
+                         help="a cassandra.yaml override, e.g. --yaml paxos_variant=v2")
 
     return cli(argv, "python -m tests.harness.cassandra", fetch, new_node, port=9042,
-               port_help="CQL port; 0 = a free one", heap="1G",
-               run_options=lambda run: run.add_argument("--jmx-port", type=int))
+               port_help="CQL port; 0 = a free one", heap="1G", run_options=run_options)
 
 
 if __name__ == "__main__":

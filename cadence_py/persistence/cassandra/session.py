@@ -173,15 +173,16 @@ def connection_class() -> type | None:
     Under gevent the default libev/asyncore reactors run their own OS thread and block
     the hub, so the gevent reactor is required. It is deprecated in driver 3.30 and
     warns on every connection; the warning is silenced here because we know, and this
-    function is the one place to swap in a replacement.
+    function is the one place to swap in a replacement. ``gevent_io`` makes it cheaper
+    per request.
     """
     if not gevent_active():
         return None
     warnings.filterwarnings("ignore", message=".*gevent event loop is deprecated.*",
                             category=DeprecationWarning)
-    from cassandra.io.geventreactor import GeventConnection
+    from cadence_py.persistence.cassandra.gevent_io import LoopTimerConnection
 
-    return GeventConnection
+    return LoopTimerConnection
 
 
 def memoize_collection_types() -> None:

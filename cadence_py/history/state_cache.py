@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
+from cadence_py.history.history_cache import HistoryCache
 from cadence_py.persistence.executions import ExecutionStore, NewRun
 from cadence_py.persistence.records import (
     HistoryBatch,
@@ -48,7 +49,8 @@ def _key(state: MutableState) -> _Key:
 
 
 class CachedExecutionStore:
-    """An ExecutionStore that answers ``get_workflow`` from memory when it can."""
+    """An ExecutionStore that answers ``get_workflow`` and ``read_history`` from memory
+    when it can (histories: ``history_cache``)."""
 
     def __init__(self, inner: ExecutionStore, max_runs: int = DEFAULT_MAX_RUNS) -> None:
         self.inner = inner
@@ -56,6 +58,7 @@ class CachedExecutionStore:
         self._states: OrderedDict[_Key, MutableState] = OrderedDict()
         self._writing: dict[_Key, int] = {}  # runs with a write in flight, and how many
         self._loading: dict[_Key, object] = {}  # a load's ticket; a write tears it up
+        self.history = HistoryCache(max_runs)  # what the writes below appended
         self.hits = 0
         self.misses = 0
 
@@ -126,6 +129,7 @@ class CachedExecutionStore:
             written = [state]
         finally:
             self._end_write(keys, written)
+            self._history_written([(state.info.run_id, [batch])], written is not None)
 
     def update_workflow(self, state: MutableState, expected_next_event_id: int,
                         batches: list[HistoryBatch], transfer_tasks: list[TransferTask],
@@ -133,6 +137,9 @@ class CachedExecutionStore:
         runs = [state] if new_run is None else [state, new_run.state]
         keys = [_key(run) for run in runs]
         self._begin_write(keys)
+        appended = [(state.info.run_id, batches)]
+        if new_run is not None:
+            appended.append((new_run.state.info.run_id, [new_run.batch]))
         written = None
         try:
             self.inner.update_workflow(state, expected_next_event_id, batches,
@@ -140,6 +147,7 @@ class CachedExecutionStore:
             written = runs
         finally:
             self._end_write(keys, written)
+            self._history_written(appended, written is not None)
 
     def delete_workflow(self, domain_id: str, workflow_id: str, run_id: str) -> None:
         keys = [(domain_id, workflow_id, run_id)]
@@ -148,3 +156,21 @@ class CachedExecutionStore:
             self.inner.delete_workflow(domain_id, workflow_id, run_id)
         finally:
             self._end_write(keys, None)
+            self.history.drop(run_id)
+
+    def read_history(self, run_id: str, first_event_id: int, next_event_id: int
+                     ) -> list[HistoryBatch]:
+        known = self.history.read(run_id, first_event_id, next_event_id)
+        if known is not None:
+            return known
+        return self.inner.read_history(run_id, first_event_id, next_event_id)
+
+    def _history_written(self, appended: list[tuple[str, list[HistoryBatch]]],
+                         applied: bool) -> None:
+        """Keep what an applied write appended; a failed one (it may still have landed,
+        if it timed out) drops its runs, whose reads then go to the store."""
+        for run_id, batches in appended:
+            if applied:
+                self.history.committed(run_id, batches)
+            else:
+                self.history.drop(run_id)

@@ -13,6 +13,7 @@ consecutive, so ``next_event_id = node_id + count``.
 
 from __future__ import annotations
 
+import functools
 import time
 import uuid
 from typing import Any
@@ -44,6 +45,7 @@ _PAGE_SIZE = 500
 _BRANCH_NAMESPACE = uuid.UUID("6c1e3c52-5a4e-4b8f-9d3a-2f4c1b7e9a10")
 
 
+@functools.lru_cache(maxsize=16384)  # every append and read asks; uuid5 hashes with SHA-1
 def branch_id_of(run_id: str) -> uuid.UUID:
     """The run's one history branch. Derived from the run id (not random, as upstream) so
     that appends and reads need no lookup; it is also written to ``branch_token`` and

@@ -141,10 +141,14 @@ def ms_of(value: Any) -> int | None:
     return (value - _EPOCH) // datetime.timedelta(milliseconds=1)
 
 
+#: Parsing a UUID costs microseconds, and a run's ids are parsed for every statement.
+_parsed_uuid = functools.lru_cache(maxsize=16384)(uuid.UUID)
+
+
 def strict_uuid(value: str, what: str) -> uuid.UUID:
     """Ids that are part of a row's key: they must be UUIDs (we generate them so)."""
     try:
-        return uuid.UUID(value)
+        return _parsed_uuid(value)
     except (ValueError, TypeError, AttributeError):
         raise ValueError(f"{what} {value!r} is not a UUID (the Cassandra column is uuid)"
                          ) from None

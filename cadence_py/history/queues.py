@@ -45,7 +45,7 @@ BATCH = 200
 RESCAN_SECONDS = 5.0
 _FAR = 1 << 63
 RECENTLY_DONE = 4096  # keys of finished tasks remembered, so a late hand-off is ignored
-FLUSH_DELAY = 0.1  # seconds a handled task waits for its batch of deletions
+FLUSH_DELAY = 1.0  # seconds a handled task waits for its batch of deletions (upstream: 30 s)
 LOOKAHEAD_SECONDS = 5.0
 
 

@@ -30,7 +30,7 @@ from cadence_py.persistence.executions import MatchingTask, TaskStore
 #: Seconds an adder waits for its sync-matched poller to report (it reports within one
 #: history call; this only bounds a poller that vanished): then the task is stored.
 SYNC_MATCH_WAIT = 10.0
-COMPLETE_DELAY = 0.1  # seconds a started task's deletion waits for others to join it
+COMPLETE_DELAY = 1.0  # seconds a started task's deletion waits for others to join it
 RETRY_WAIT = 1.0
 log = logging.getLogger(__name__)
 

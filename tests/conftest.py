@@ -36,7 +36,16 @@ def require(ok: bool, reason: str) -> None:
 @pytest.fixture(scope="session")
 def cassandra_node(tmp_path_factory: pytest.TempPathFactory
                    ) -> Iterator[cassandra_harness.CassandraNode]:
-    """One real Apache Cassandra 5.0 node for the whole run, on loopback."""
+    """One real Apache Cassandra 5.0 node for the whole run, on loopback.
+
+    ``CADENCE_PY_TEST_CASSANDRA_PORT=N`` uses a node already running on 127.0.0.1:N
+    instead (``python -m tests.harness.cassandra run``): quicker reruns while developing.
+    """
+    running = os.environ.get("CADENCE_PY_TEST_CASSANDRA_PORT")
+    if running:
+        yield cassandra_harness.CassandraNode(tmp_path_factory.mktemp("cassandra"),
+                                              native_port=int(running))
+        return
     require(shutil.which("java") is not None, "no java on PATH for Cassandra")
     lib = cassandra_harness.lib_dir()
     if not (lib / cassandra_harness._MARKER).exists():

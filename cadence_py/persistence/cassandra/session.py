@@ -23,6 +23,8 @@ from cassandra.cluster import EXEC_PROFILE_DEFAULT, Cluster, ExecutionProfile, S
 from cassandra.policies import DCAwareRoundRobinPolicy, TokenAwarePolicy
 from cassandra.query import dict_factory
 
+from cadence_py.persistence.cassandra.direct import DirectSession
+
 DEFAULT_PORT = 9042
 DEFAULT_TIMEOUT_S = 10.0
 DEFAULT_CONNECT_TIMEOUT_S = 2.0
@@ -254,11 +256,12 @@ def connect(cfg: CassandraConfig) -> Session:
     """Connect and ``USE`` the configured keyspace.
 
     The session keeps a reference to its cluster (``session.cluster``); close everything
-    with ``session.cluster.shutdown()``.
+    with ``session.cluster.shutdown()``. Prepared statements and batches skip the
+    driver's per-request machinery (``direct.DirectSession``); the stores do not know.
     """
     cluster = create_cluster(cfg)
     try:
-        return cluster.connect(cfg.keyspace or None)
+        return DirectSession(cluster.connect(cfg.keyspace or None))  # type: ignore[return-value]
     except BaseException:
         cluster.shutdown()
         raise

@@ -1,0 +1,332 @@
+"""Prepared statements and batches sent straight to a pooled driver connection.
+
+Why: a statement through ``Session.execute`` goes through the driver's ``ResponseFuture``
+(a load-balancing plan, a timer, per-request locks and a ``Condition``, an ``Event``, a
+``ResultSet``, retry bookkeeping). On gevent that machinery cost about twice the CPU of
+the request itself: a prepared INSERT loop took ~120 us of CPU per statement through the
+session and ~45 us sent straight on the connection. The server sends ~20 statements per
+workflow, nearly all prepared statements or batches of them.
+
+What is kept of the driver: its message classes and protocol handler (encoding, result
+parsing), its connection pool and stream-id accounting (``borrow_connection`` /
+``return_connection``, orphaned streams on timeout), its load-balancing policy to choose
+the host, its client timestamps, and the default execution profile (consistency, serial
+consistency, request timeout, row factory, retry policy).
+
+What goes through ``Session.execute`` as before: anything but a prepared statement with
+its parameters or a ``BatchStatement`` (plain CQL, schema changes), calls with more than
+parameters and a timeout (an explicit ``paging_state``, profiles, tracing), no connection
+to be had, and every answer the driver would handle on its own: a statement the node
+has not prepared (the driver re-prepares it), a connection that died under the request,
+and the timeouts / unavailable / overloaded errors whose retry policy decision is not
+"rethrow". In those cases the request is re-run through the session, which is what the
+driver's own retry would have done.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Callable
+
+from cassandra import OperationTimedOut
+from cassandra.cluster import EXEC_PROFILE_DEFAULT, Session, _NOT_SET
+from cassandra.connection import ConnectionException
+from cassandra.policies import NoSpeculativeExecutionPolicy, RetryPolicy
+from cassandra.protocol import (
+    BatchMessage,
+    ErrorMessage,
+    ExecuteMessage,
+    IsBootstrappingErrorMessage,
+    OverloadedErrorMessage,
+    PreparedQueryNotFound,
+    ProtocolVersion,
+    ReadTimeoutErrorMessage,
+    ResultMessage,
+    ServerError,
+    TruncateError,
+    UnavailableErrorMessage,
+    WriteTimeoutErrorMessage,
+)
+from cassandra.query import FETCH_SIZE_UNSET, BatchStatement, BoundStatement, PreparedStatement
+
+__all__ = ["DirectSession", "DirectResult"]
+
+RESULT_KIND_ROWS = 2
+_BORROW_TIMEOUT_S = 2.0  # what the driver waits for a free stream on a connection
+_REQUEST_ERRORS = (OverloadedErrorMessage, IsBootstrappingErrorMessage, TruncateError,
+                   ServerError)
+
+
+class _Fallback(Exception):
+    """The request must be (re-)run through the driver's session."""
+
+
+class DirectResult:
+    """The part of the driver's ``ResultSet`` the stores use, over rows already read
+    (every page of them)."""
+
+    __slots__ = ("column_names", "current_rows", "_batch")
+
+    paging_state = None
+    has_more_pages = False
+
+    def __init__(self, column_names: list[str] | None, rows: list[Any], batch: bool) -> None:
+        self.column_names = column_names
+        self.current_rows = rows
+        self._batch = batch
+
+    def __iter__(self) -> Any:
+        return iter(self.current_rows)
+
+    def all(self) -> list[Any]:
+        return list(self.current_rows)
+
+    def one(self) -> Any:
+        return self.current_rows[0] if self.current_rows else None
+
+    @property
+    def was_applied(self) -> bool:
+        """As the driver's: the ``[applied]`` column of a conditional statement's row."""
+        if self._batch and (not self.column_names or self.column_names[0] != "[applied]"):
+            raise RuntimeError("No LWT were present in the BatchStatement")
+        if not self._batch and len(self.current_rows) != 1:
+            raise RuntimeError(
+                f"LWT result should have exactly one row. This has {len(self.current_rows)}.")
+        row = self.current_rows[0]
+        return row[0] if isinstance(row, tuple) else row["[applied]"]
+
+
+class _Request:
+    """One message on one connection, answered through ``on_response`` (run by the
+    connection's reader: it only records the answer and wakes the waiter)."""
+
+    __slots__ = ("pool", "connection", "request_id", "response", "done")
+
+    def __init__(self, pool: Any) -> None:
+        self.pool = pool
+        self.connection: Any = None
+        self.request_id = -1
+        self.response: Any = None
+        self.done = threading.Event()
+
+    def on_response(self, response: Any) -> None:
+        self.response = response
+        try:
+            self.pool.return_connection(self.connection)
+        finally:
+            self.done.set()
+
+    def abandon(self) -> bool:
+        """After a timeout: orphan the stream (a late answer must not reach a new
+        request on it), as the driver does. False when the answer came meanwhile."""
+        connection = self.connection
+        with connection.lock:
+            if connection._requests.pop(self.request_id, None) is None:
+                return False
+            connection.orphaned_request_ids.add(self.request_id)
+            if len(connection.orphaned_request_ids) >= connection.orphaned_threshold:
+                connection.orphaned_threshold_reached = True
+        self.pool.return_connection(connection, stream_was_orphaned=True)
+        return True
+
+
+class DirectFuture:
+    """What ``execute_async`` returns: ``result()`` waits and gives a ``DirectResult``
+    (or the driver's ``ResultSet`` when the request went through the session)."""
+
+    __slots__ = ("_run",)
+
+    def __init__(self, run: Callable[[], Any]) -> None:
+        self._run = run
+
+    def result(self) -> Any:
+        return self._run()
+
+
+class DirectSession:
+    """A driver ``Session`` whose ``execute``/``execute_async`` of prepared statements
+    and batches skip the ``ResponseFuture`` (see the module doc); every other attribute
+    is the session's own."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        cluster = session.cluster
+        profile = cluster.profile_manager.profiles[EXEC_PROFILE_DEFAULT]
+        self._consistency = profile.consistency_level
+        self._serial_consistency = profile.serial_consistency_level
+        self._timeout = profile.request_timeout
+        self._row_factory = profile.row_factory
+        self._retry_policy = profile.retry_policy
+        self._balancer = profile.load_balancing_policy
+        self._protocol = cluster.protocol_version
+        self._keyspace_flag = ProtocolVersion.uses_keyspace_flag(self._protocol)
+        self._timestamps = cluster.timestamp_generator if session.use_client_timestamp else None
+        handler = session.client_protocol_handler
+        self._encode, self._decode = handler.encode_message, handler.decode_message
+        # Speculative executions and continuous paging are the session's to run.
+        speculative = profile.speculative_execution_policy
+        self.fallbacks = 0  # requests re-run through the session after trying directly
+        self._enabled = ((speculative is None
+                          or isinstance(speculative, NoSpeculativeExecutionPolicy))
+                         and not profile.continuous_paging_options and self._protocol >= 3)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._session, name)
+
+    @property
+    def session(self) -> Session:
+        """The driver session underneath (for what only it can do)."""
+        return self._session
+
+    # ------------------------------------------------------------------ API
+    def execute(self, query: Any, parameters: Any = None, timeout: Any = _NOT_SET,
+                **kwargs: Any) -> Any:
+        if kwargs or not self._enabled:
+            return self._session.execute(query, parameters, timeout, **kwargs)
+        return self._execute(query, parameters, timeout)
+
+    def execute_async(self, query: Any, parameters: Any = None, timeout: Any = _NOT_SET,
+                      **kwargs: Any) -> Any:
+        if kwargs or not self._enabled:
+            return self._session.execute_async(query, parameters, timeout, **kwargs)
+        bound = _bind(query, parameters)
+        if bound is None:
+            return self._session.execute_async(query, parameters, timeout)
+        try:
+            request = self._send(bound, None)
+        except _Fallback:
+            self.fallbacks += 1
+            return self._session.execute_async(query, parameters, timeout)
+        return DirectFuture(lambda: self._finish(bound, request, timeout, query, parameters))
+
+    # ------------------------------------------------------------- internals
+    def _execute(self, query: Any, parameters: Any, timeout: Any) -> Any:
+        bound = _bind(query, parameters)
+        if bound is None:
+            return self._session.execute(query, parameters, timeout)
+        try:
+            request = self._send(bound, None)
+        except _Fallback:
+            self.fallbacks += 1
+            return self._session.execute(query, parameters, timeout)
+        return self._finish(bound, request, timeout, query, parameters)
+
+    def _finish(self, bound: Any, request: _Request, timeout: Any, query: Any,
+                parameters: Any) -> Any:
+        """Wait for the answer (and any further pages); re-run through the session when
+        the driver would have retried."""
+        wait_s = self._timeout if timeout is _NOT_SET else timeout
+        batch = isinstance(bound, BatchStatement)
+        try:
+            response = self._wait(request, wait_s)
+            rows: list[Any] = []
+            names: list[str] | None = None
+            while True:
+                if not isinstance(response, ResultMessage):
+                    self._raise_for(response, bound)
+                    return DirectResult(None, [], batch)  # the retry policy said ignore
+                if response.kind != RESULT_KIND_ROWS:
+                    return DirectResult(names, rows, batch)
+                names = response.column_names
+                rows.extend(self._row_factory(names, response.parsed_rows))
+                if batch or not response.paging_state:
+                    return DirectResult(names, rows, batch)
+                response = self._wait(self._send(bound, response.paging_state), wait_s)
+        except _Fallback:
+            self.fallbacks += 1
+            return self._session.execute(query, parameters, timeout)
+
+    def _wait(self, request: _Request, timeout: float | None) -> Any:
+        if not request.done.wait(timeout) and request.abandon():
+            raise OperationTimedOut({request.connection.endpoint: "Client request timeout"},
+                                    request.pool.host)
+        request.done.wait()  # the answer raced the timeout: it is here now
+        return request.response
+
+    def _send(self, bound: Any, paging_state: bytes | None) -> _Request:
+        pool = self._pool(bound)
+        request = _Request(pool)
+        try:
+            connection, request_id = pool.borrow_connection(timeout=_BORROW_TIMEOUT_S)
+        except Exception:
+            raise _Fallback() from None
+        request.connection, request.request_id = connection, request_id
+        message, metadata = self._message(bound, paging_state)
+        try:
+            connection.send_msg(message, request_id, request.on_response, self._encode,
+                                self._decode, metadata)
+        except Exception:
+            # Not sent: give the stream back (send_msg may have registered it already).
+            connection._requests.pop(request_id, None)
+            with connection.lock:
+                connection.request_ids.append(request_id)
+            pool.return_connection(connection)
+            raise _Fallback() from None
+        return request
+
+    def _pool(self, bound: Any) -> Any:
+        pools = self._session._pools
+        keyspace = bound.keyspace or self._session.keyspace
+        for host in self._balancer.make_query_plan(keyspace, bound):
+            pool = pools.get(host)
+            if pool is not None and not pool.is_shutdown:
+                return pool
+        raise _Fallback()
+
+    def _message(self, bound: Any, paging_state: bytes | None) -> tuple[Any, Any]:
+        consistency = bound.consistency_level
+        if consistency is None:
+            consistency = self._consistency
+        serial = bound.serial_consistency_level
+        if serial is None:
+            serial = self._serial_consistency
+        timestamp = self._timestamps() if self._timestamps is not None else None
+        if isinstance(bound, BatchStatement):
+            keyspace = bound.keyspace if self._keyspace_flag else None
+            return BatchMessage(bound.batch_type, bound._statements_and_parameters, consistency,
+                                serial, timestamp, keyspace), None
+        prepared = bound.prepared_statement
+        fetch_size = bound.fetch_size
+        if fetch_size is FETCH_SIZE_UNSET:
+            fetch_size = self._session.default_fetch_size
+        message = ExecuteMessage(prepared.query_id, bound.values, consistency, serial,
+                                 fetch_size, paging_state, timestamp,
+                                 skip_meta=bool(prepared.result_metadata),
+                                 result_metadata_id=prepared.result_metadata_id)
+        return message, prepared.result_metadata
+
+    def _raise_for(self, response: Any, bound: Any) -> None:
+        """An error answer: raise what the driver would, or ``_Fallback`` where the
+        driver would retry (its retry policy, re-preparing, a dead connection)."""
+        if isinstance(response, ConnectionException):
+            raise _Fallback()  # the driver retries these on the next host
+        if not isinstance(response, ErrorMessage):
+            raise response if isinstance(response, BaseException) else _Fallback()
+        if isinstance(response, PreparedQueryNotFound):
+            raise _Fallback()
+        policy, cl = bound.retry_policy or self._retry_policy, bound.consistency_level
+        if isinstance(response, ReadTimeoutErrorMessage):
+            decision = policy.on_read_timeout(bound, retry_num=0, **response.info)
+        elif isinstance(response, WriteTimeoutErrorMessage):
+            decision = policy.on_write_timeout(bound, retry_num=0, **response.info)
+        elif isinstance(response, UnavailableErrorMessage):
+            decision = policy.on_unavailable(bound, retry_num=0, **response.info)
+        elif isinstance(response, _REQUEST_ERRORS):
+            decision = policy.on_request_error(bound, cl, error=response, retry_num=0)
+        else:
+            raise response.to_exception() if hasattr(response, "to_exception") else response
+        if decision[0] == RetryPolicy.RETHROW:
+            raise response.to_exception() if hasattr(response, "to_exception") else response
+        if decision[0] != RetryPolicy.IGNORE:
+            raise _Fallback()
+
+
+def _bind(query: Any, parameters: Any) -> Any:
+    """The statement to send directly, or None when the session must take it."""
+    if isinstance(query, PreparedStatement):
+        return query.bind(parameters)
+    if parameters is None and isinstance(query, (BoundStatement, BatchStatement)) \
+            and not query.custom_payload:
+        return query
+    return None
+

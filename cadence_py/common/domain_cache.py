@@ -31,6 +31,12 @@ class DomainCache:
             self._by_id[record.info.id] = (expires, record)
         return record
 
+    def forget(self, record: DomainRecord) -> None:
+        """Drop a domain this process just deleted."""
+        with self._lock:
+            self._by_name.pop(record.info.name, None)
+            self._by_id.pop(record.info.id, None)
+
     def by_name(self, name: str | None) -> DomainRecord:
         """The domain, or BadRequest (name missing) / EntityNotExists (unknown)."""
         if not name:

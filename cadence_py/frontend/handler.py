@@ -13,7 +13,9 @@ from typing import Any
 from cadence_py.common import errors
 from cadence_py.common.domain_cache import DomainCache
 from cadence_py.frontend.config import FrontendConfig
+from cadence_py.frontend.domains.delete import delete_domain
 from cadence_py.frontend.domains.describe import describe_domain
+from cadence_py.frontend.domains.failover import failover_domain, list_failover_history
 from cadence_py.frontend.domains.listing import list_domains
 from cadence_py.frontend.domains.register import register_domain
 from cadence_py.frontend.domains.update import deprecate_domain, update_domain
@@ -22,6 +24,7 @@ from cadence_py.frontend.workflows.control import ControlAPIs
 from cadence_py.frontend.workflows.polling import PollingAPIs
 from cadence_py.frontend.workflows.queries import QueryAPIs
 from cadence_py.frontend.workflows.reading import ReadingAPIs
+from cadence_py.frontend.workflows.restart import RestartAPIs
 from cadence_py.frontend.workflows.start import StartAPIs
 from cadence_py.frontend.workflows.tasks import TaskAPIs
 from cadence_py.frontend.workflows.visibility import VisibilityAPIs
@@ -38,7 +41,7 @@ log = logging.getLogger(__name__)
 
 
 class WorkflowHandler(StartAPIs, PollingAPIs, TaskAPIs, ControlAPIs, ReadingAPIs, QueryAPIs,
-                      VisibilityAPIs):
+                      VisibilityAPIs, RestartAPIs):
     """Implements ``WorkflowService``; registered with the ThriftDispatcher."""
 
     def __init__(self, domains: DomainStore, config: FrontendConfig | None = None,
@@ -82,6 +85,22 @@ class WorkflowHandler(StartAPIs, PollingAPIs, TaskAPIs, ControlAPIs, ReadingAPIs
         self._check(ctx)
         with errors.from_persistence():
             deprecate_domain(self.domains, request)
+
+    def DeleteDomain(self, ctx: RequestContext, request: Any) -> None:
+        self._check(ctx)
+        with errors.from_persistence():
+            deleted = delete_domain(self.domains, getattr(self, "visibility", None), request)
+        self.domain_cache.forget(deleted)
+        log.info("deleted domain %s", request.name)
+
+    def FailoverDomain(self, ctx: RequestContext, request: Any) -> Any:
+        self._check(ctx)
+        with errors.from_persistence():
+            return failover_domain(self.domains, self.config, request)
+
+    def ListFailoverHistory(self, ctx: RequestContext, request: Any) -> Any:
+        self._check(ctx)
+        return list_failover_history(request)
 
     def ListDomains(self, ctx: RequestContext, request: Any) -> Any:
         self._check(ctx)

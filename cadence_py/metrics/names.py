@@ -108,6 +108,7 @@ DOMAIN_STORE_OPERATIONS: dict[str, str] = {
     "get_domain": "GetDomain",
     "update_domain": "UpdateDomain",
     "list_domains": "ListDomain",
+    "delete_domain": "DeleteDomainByName",
     "get_metadata": "GetMetadata",
 }
 

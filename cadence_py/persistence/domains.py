@@ -90,6 +90,10 @@ class DomainStore(Protocol):
                      ) -> tuple[list[DomainRecord], bytes | None]:
         """A page of domains in name order and the token of the next page (None: done)."""
 
+    def delete_domain(self, name: str) -> None:
+        """Remove the domain's rows; nothing happens when there are none (upstream's
+        DeleteDomainByName). Callers check that the domain may go."""
+
     def get_metadata(self) -> int:
         """The store-wide domain notification version (0 before any domain exists)."""
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from cadence_py.rpc import ThriftClient, idl
+from cadence_py.transport import TChannelClient
 from tests.e2e.conftest import CliResult
 from tests.harness.server import ServerProcess
 
@@ -89,3 +91,35 @@ def test_admin_domain_list(cli: Cli) -> None:
     listing = cli("admin", "domain", "list")
     assert listing.code == 0, listing.output
     assert "list-a" in listing.output and "list-b" in listing.output
+
+
+def deprecate(server: ServerProcess, domain: str) -> None:
+    """DeprecateDomain over Thrift, as the Go and Java clients send it (CLI 1.4.1's
+    ``domain deprecate`` starts a system workflow instead)."""
+    channel = TChannelClient("127.0.0.1", server.port, caller="test")
+    try:
+        ThriftClient(channel, idl.workflow_service().WorkflowService, "WorkflowService").call(
+            "DeprecateDomain", idl.shared().DeprecateDomainRequest(name=domain))
+    finally:
+        channel.close()
+
+
+def test_delete_asks_and_needs_a_deprecated_domain(cli: Cli, server: ServerProcess) -> None:
+    assert cli("--do", "short-lived", "d", "re").code == 0
+    refused = cli("--do", "short-lived", "d", "delete", stdin="yes\n")
+    assert refused.code != 0 and "Domain is not in a deprecated state." in refused.output
+    deprecate(server, "short-lived")
+    kept = cli("--do", "short-lived", "d", "delete", stdin="no\n")
+    assert kept.code == 0 and "Domain deletion cancelled" in kept.output
+    deleted = cli("--do", "short-lived", "d", "delete", stdin="yes\n")
+    assert deleted.code == 0, deleted.output
+    assert "Domain short-lived successfully deleted." in deleted.output
+    gone = cli("--do", "short-lived", "d", "desc")
+    assert gone.code != 0 and "Domain short-lived does not exist." in gone.output
+
+
+def test_failover_of_a_local_domain_is_refused(cli: Cli) -> None:
+    assert cli("--do", "stays-here", "d", "re", "--gd", "false").code == 0
+    failover = cli("--do", "stays-here", "d", "fo", "--ac", "cluster1")
+    assert failover.code != 0
+    assert "Local domains cannot perform failovers" in failover.output, failover.output

@@ -157,3 +157,18 @@ def test_query_reset_and_tasklist_describe(cli: Cli, wf_domain: str,
     assert '"runId"' in reset.output
     show = cli("--do", wf_domain, "wf", "show", "--wid", "cli-q")
     assert "DecisionTaskFailed" in show.output and "again" in show.output
+
+
+def test_restart(cli: Cli, wf_domain: str) -> None:
+    first = start(cli, "cli-restart")
+    restarted = cli("--do", wf_domain, "wf", "restart", "--wid", "cli-restart", "--rid", first)
+    assert restarted.code == 0, restarted.output
+    match = re.search(r"Restarted Workflow Id: cli-restart, run Id: (\S+)", restarted.output)
+    assert match and match.group(1) != first
+    show = cli("--do", wf_domain, "wf", "show", "--wid", "cli-restart", "--rid", first)
+    assert "WorkflowExecutionTerminated" in show.output, show.output
+    described = cli("--do", wf_domain, "wf", "describe", "--wid", "cli-restart")
+    assert match.group(1) in described.output and '"name": "MyWorkflow"' in described.output
+    missing = cli("--do", wf_domain, "wf", "restart", "--wid", "never-started")
+    assert missing.code != 0
+    assert "Requested workflow history not found" in missing.output

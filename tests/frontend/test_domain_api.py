@@ -6,6 +6,7 @@ import pytest
 
 from cadence_py.rpc import ThriftClient, idl
 from cadence_py.transport import TChannelClient
+from cadence_py.transport.errors import TChannelError
 
 
 def register(frontend: ThriftClient, shared, name: str, **fields):  # type: ignore[no-untyped-def]
@@ -143,8 +144,60 @@ def test_cluster_info_and_search_attributes(frontend, shared) -> None:  # type: 
 
 def test_unimplemented_method_is_a_bad_request(frontend, shared) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(shared.BadRequestError) as err:
-        frontend.call("RestartWorkflowExecution", shared.RestartWorkflowExecutionRequest(domain="x"))
-    assert "RestartWorkflowExecution" in err.value.message
+        frontend.call("StartWorkflowExecutionAsync", shared.StartWorkflowExecutionAsyncRequest())
+    assert "StartWorkflowExecutionAsync" in err.value.message
+
+
+def test_delete_domain_needs_a_deprecated_domain(frontend, shared) -> None:  # type: ignore[no-untyped-def]
+    delete = shared.DeleteDomainRequest
+    for request, message in ((delete(), "Domain not set on request."),):
+        with pytest.raises(shared.BadRequestError, match=message):
+            frontend.call("DeleteDomain", request)
+    with pytest.raises(TChannelError, match="EntityNotExistsError: Domain nope does not exist"):
+        frontend.call("DeleteDomain", delete(name="nope"))  # undeclared there, as upstream
+    register(frontend, shared, "going", isGlobalDomain=False)
+    with pytest.raises(shared.BadRequestError, match="Domain is not in a deprecated state."):
+        frontend.call("DeleteDomain", delete(name="going"))
+    frontend.call("DeprecateDomain", shared.DeprecateDomainRequest(name="going"))
+    frontend.call("DeleteDomain", delete(name="going", securityToken="unused"))
+    with pytest.raises(shared.EntityNotExistsError):
+        frontend.call("DescribeDomain", shared.DescribeDomainRequest(name="going"))
+    register(frontend, shared, "going")  # the name is free again
+    assert frontend.call("DescribeDomain", shared.DescribeDomainRequest(
+        name="going")).domainInfo.status == shared.DomainStatus.REGISTERED
+
+
+def test_failover_on_one_cluster(frontend, shared) -> None:  # type: ignore[no-untyped-def]
+    failover = shared.FailoverDomainRequest
+    register(frontend, shared, "local", isGlobalDomain=False)
+    register(frontend, shared, "global", isGlobalDomain=True)
+    for request, message in (
+            (failover(), "Domain not set on request."),
+            (failover(domainName="local"), "DomainActiveClusterName or ActiveClusters must "
+                                           "be provided to failover the domain"),
+            (failover(domainName="local", domainActiveClusterName="cluster0",
+                      failoverTimeoutInSeconds=0), "FailoverTimeoutInSeconds must be positive"),
+            (failover(domainName="local", domainActiveClusterName="cluster1"),
+             "Local domains cannot perform failovers or change replication configuration"),
+            (failover(domainName="global", domainActiveClusterName="cluster1"),
+             "Invalid cluster name: cluster1")):
+        with pytest.raises(shared.BadRequestError, match=message):
+            frontend.call("FailoverDomain", request)
+    with pytest.raises(shared.EntityNotExistsError):
+        frontend.call("FailoverDomain", failover(domainName="nope",
+                                                 domainActiveClusterName="cluster0"))
+    same = frontend.call("FailoverDomain", failover(domainName="global",
+                                                    domainActiveClusterName="cluster0"))
+    assert same.isGlobalDomain and same.replicationConfiguration.activeClusterName == "cluster0"
+
+    history = shared.ListFailoverHistoryRequest
+    with pytest.raises(shared.BadRequestError, match="DomainID is required in filters"):
+        frontend.call("ListFailoverHistory", history())
+    uuid = frontend.call("DescribeDomain", shared.DescribeDomainRequest(
+        name="global")).domainInfo.uuid
+    events = frontend.call("ListFailoverHistory", history(
+        filters=shared.ListFailoverHistoryRequestFilters(domainID=uuid)))
+    assert events.failoverEvents == [] and not events.nextPageToken
 
 
 def test_health_and_admin(channel: TChannelClient) -> None:

@@ -385,3 +385,82 @@ def test_oversize_input_and_history_limit(app, frontend, shared, domain) -> None
     assert types[-1] == "WorkflowExecutionTerminated"
     assert events[-1].workflowExecutionTerminatedEventAttributes.reason == \
         "Workflow history size / count exceeds limit."
+
+
+def test_restart_runs_the_workflow_again_from_its_start(frontend, shared, domain) -> None:  # type: ignore[no-untyped-def]
+    restart = shared.RestartWorkflowExecutionRequest
+    execution = shared.WorkflowExecution
+    for request, error, message in (
+            (restart(), shared.BadRequestError, "Domain not set on request."),
+            (restart(domain=domain), shared.BadRequestError, "Execution is not set on request."),
+            (restart(domain=domain, workflowExecution=execution(workflowId="r", runId="x")),
+             shared.BadRequestError, "Invalid RunId."),
+            (restart(domain="nope", workflowExecution=execution(workflowId="r")),
+             shared.EntityNotExistsError, "Domain nope does not exist."),
+            (restart(domain=domain, workflowExecution=execution(workflowId="never")),
+             shared.BadRequestError, "Requested workflow history not found, may have passed "
+                                     "retention period.")):
+        with pytest.raises(error, match=message):
+            frontend.call("RestartWorkflowExecution", request)
+
+    first, _ = start(frontend, shared, domain, "r", memo=shared.Memo(fields={"k": b'"v"'}),
+                     cronSchedule="")
+    # Running: the current run is terminated and a new one starts with the same input.
+    second = frontend.call("RestartWorkflowExecution", restart(
+        domain=domain, workflowExecution=execution(workflowId="r", runId=first),
+        identity="cli-user", reason="try again")).runId
+    assert second and second != first
+    types, events = history_types(frontend, shared, domain, "r", first)
+    assert types[-1] == "WorkflowExecutionTerminated"
+    assert events[-1].workflowExecutionTerminatedEventAttributes.reason == \
+        "TerminateIfRunning Policy"
+    types, events = history_types(frontend, shared, domain, "r", second)
+    assert types == ["WorkflowExecutionStarted", "DecisionTaskScheduled"]
+    started = events[0].workflowExecutionStartedEventAttributes
+    assert (started.workflowType.name, started.taskList.name, started.input) == \
+        ("hello", "tl", b'"world"')
+    assert (started.executionStartToCloseTimeoutSeconds,
+            started.taskStartToCloseTimeoutSeconds) == (60, 10)
+    assert started.identity == "cli-user" and started.memo.fields == {"k": b'"v"'}
+    assert started.originalExecutionRunId == second and not started.continuedExecutionRunId
+
+    # Closed: no run id means the current run; the restart simply follows it.
+    frontend.call("TerminateWorkflowExecution", shared.TerminateWorkflowExecutionRequest(
+        domain=domain, workflowExecution=execution(workflowId="r"), reason="done"))
+    third = frontend.call("RestartWorkflowExecution", restart(
+        domain=domain, workflowExecution=execution(workflowId="r"))).runId
+    assert third not in (first, second)
+    described = frontend.call("DescribeWorkflowExecution", shared.DescribeWorkflowExecutionRequest(
+        domain=domain, execution=execution(workflowId="r")))
+    assert described.workflowExecutionInfo.execution.runId == third
+
+
+def test_archival_is_not_configured(frontend, shared, domain) -> None:  # type: ignore[no-untyped-def]
+    archived = shared.ListArchivedWorkflowExecutionsRequest
+    for request, message in ((archived(), "Domain not set on request."),
+                             (archived(domain=domain, pageSize=10001),
+                              "Pagesize is larger than allowed 10000"),
+                             (archived(domain=domain, query="WorkflowID = 'x'"),
+                              "Cluster is not configured for visibility archival")):
+        with pytest.raises(shared.BadRequestError, match=message):
+            frontend.call("ListArchivedWorkflowExecutions", request)
+
+
+def test_a_domain_with_workflows_is_not_deleted(frontend, shared, domain) -> None:  # type: ignore[no-untyped-def]
+    start(frontend, shared, domain, "keeps-it")
+    deadline = time.monotonic() + 10  # visibility is written by the transfer queue
+    while not frontend.call("ListOpenWorkflowExecutions", shared.ListOpenWorkflowExecutionsRequest(
+            domain=domain, StartTimeFilter=shared.StartTimeFilter(
+                earliestTime=0, latestTime=2**62))).executions:
+        assert time.monotonic() < deadline
+        gevent.sleep(0.05)
+    frontend.call("DeprecateDomain", shared.DeprecateDomainRequest(name=domain))
+    with pytest.raises(shared.BadRequestError,
+                       match="Domain still have workflow execution history."):
+        frontend.call("DeleteDomain", shared.DeleteDomainRequest(name=domain))
+    frontend.call("TerminateWorkflowExecution", shared.TerminateWorkflowExecutionRequest(
+        domain=domain, workflowExecution=shared.WorkflowExecution(workflowId="keeps-it")))
+    with pytest.raises(shared.BadRequestError,  # closed runs count until retention
+                       match="Domain still have workflow execution history."):
+        frontend.call("DeleteDomain", shared.DeleteDomainRequest(name=domain))
+    assert frontend.call("DescribeDomain", shared.DescribeDomainRequest(name=domain))

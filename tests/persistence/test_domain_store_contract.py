@@ -197,6 +197,19 @@ def test_missing_domain_is_entity_not_exists(domain_store: DomainStore) -> None:
         domain_store.get_domain(domain_id=str(uuid.uuid4()))
 
 
+def test_delete_removes_name_and_id_and_frees_the_name(domain_store: DomainStore) -> None:
+    record = new_record()
+    domain_store.create_domain(record)
+    domain_store.delete_domain(record.info.name)
+    for key in ({"name": record.info.name}, {"domain_id": record.info.id}):
+        with pytest.raises(EntityNotExistsError):
+            domain_store.get_domain(**key)
+    domain_store.delete_domain(record.info.name)  # gone already: nothing to do
+    again = new_record(record.info.name)
+    domain_store.create_domain(again)
+    assert domain_store.get_domain(name=record.info.name).info.id == again.info.id
+
+
 def test_duplicate_name_is_rejected(domain_store: DomainStore) -> None:
     first = new_record()
     domain_store.create_domain(first)

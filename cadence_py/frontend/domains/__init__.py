@@ -1,1 +1,2 @@
-"""Domain APIs: one small module per call (register, describe, update, deprecate, list)."""
+"""Domain APIs: one small module per call (register, describe, update, deprecate, list,
+delete, failover)."""

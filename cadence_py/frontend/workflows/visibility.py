@@ -23,6 +23,7 @@ from cadence_py.visibility.query.validate import compile_query
 
 DEFAULT_PAGE_SIZE = 1000
 MAX_PAGE_SIZE = 10000
+ARCHIVAL_MAX_PAGE_SIZE = 10000  # frontend.visibilityArchivalQueryMaxPageSize
 
 
 def execution_status(record: VisibilityRecord) -> int:
@@ -141,3 +142,14 @@ class VisibilityAPIs(WorkflowAPIBase):
         domain, query, valid = self._query(request)
         return idl.shared().CountWorkflowExecutionsResponse(
             count=self.queries.count(domain.info.id, query, valid))
+
+    def ListArchivedWorkflowExecutions(self, ctx: RequestContext, request: Any) -> Any:
+        """Archival is not built: the answer of an upstream cluster without it, after the
+        checks that come first there."""
+        if request is None:
+            raise errors.bad_request(errors.REQUEST_NOT_SET)
+        if not request.domain:
+            raise errors.bad_request(errors.DOMAIN_NOT_SET)
+        if (request.pageSize or 0) > ARCHIVAL_MAX_PAGE_SIZE:
+            raise errors.bad_request(f"Pagesize is larger than allowed {ARCHIVAL_MAX_PAGE_SIZE}")
+        raise errors.bad_request("Cluster is not configured for visibility archival")

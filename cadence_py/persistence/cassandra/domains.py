@@ -169,6 +169,7 @@ _CQL_UPDATE_NAME = (
     "failover_notification_version = ?, previous_failover_version = ?, "
     "failover_end_time = ?, last_updated_time = ?, notification_version = ? "
     "WHERE domains_partition = ? AND name = ?")
+_CQL_DELETE_NAME = "DELETE FROM domains_by_name_v2 WHERE domains_partition = ? AND name = ?"
 _ROW_COLUMNS = ("name, domain, config, replication_config, is_global_domain, config_version, "
                 "failover_version, failover_notification_version, previous_failover_version, "
                 "failover_end_time, last_updated_time, notification_version")
@@ -275,6 +276,7 @@ class CassandraDomainStore:
             self._list = p(_CQL_LIST)
             self._select_metadata = p(_CQL_SELECT_METADATA)
             self._bump_metadata = p(_CQL_BUMP_METADATA)
+            self._delete_name = p(_CQL_DELETE_NAME)
 
     # ------------------------------------------------------------------ helpers
     def _read_name_row(self, name: str) -> dict[str, Any] | None:
@@ -388,6 +390,15 @@ class CassandraDomainStore:
         records = [_record_from_row(r) for r in rows
                    if r.get("name") != METADATA_ROW_NAME and r.get("domain") is not None]
         return records, token or None
+
+    def delete_domain(self, name: str) -> None:
+        """As upstream's Cassandra store: the name row, then the id row."""
+        row = self._read_name_row(name)
+        if row is None:
+            return
+        with _driver_errors("delete domain"):
+            self._session.execute(self._delete_name, (DOMAINS_PARTITION, name))
+            self._session.execute(self._delete_id, (row["domain"].id,))
 
     def get_metadata(self) -> int:
         with _driver_errors("read domain metadata"):

@@ -133,6 +133,9 @@ class SQLiteStore:
             token = base64.b64encode(rows[page_size - 1][0].encode())
         return records, token
 
+    def delete_domain(self, name: str) -> None:
+        self.write(_delete_domain, name)
+
     def get_metadata(self) -> int:
         rows = self.read("SELECT notification_version FROM domain_metadata WHERE id = 0")
         return rows[0][0] if rows else 0
@@ -176,6 +179,10 @@ def _create_domain(db: sqlite3.Connection, domain_id: str, name: str,
         raise DomainAlreadyExistsError(f"Domain {name} already exists.") from None
     _set_metadata(db, version + 1)
     return version
+
+
+def _delete_domain(db: sqlite3.Connection, name: str) -> None:
+    db.execute("DELETE FROM domains WHERE name = ?", (name,))
 
 
 def _update_domain(db: sqlite3.Connection, domain_id: str, name: str,

@@ -31,11 +31,13 @@ class DomainCache:
             self._by_id[record.info.id] = (expires, record)
         return record
 
-    def forget(self, record: DomainRecord) -> None:
-        """Drop a domain this process just deleted."""
+    def forget(self, name: str) -> None:
+        """Drop a domain this process just changed or deleted, so that its next use here
+        reads the store (other processes see the change when their entries expire)."""
         with self._lock:
-            self._by_name.pop(record.info.name, None)
-            self._by_id.pop(record.info.id, None)
+            hit = self._by_name.pop(name, None)
+            if hit is not None:
+                self._by_id.pop(hit[1].info.id, None)
 
     def by_name(self, name: str | None) -> DomainRecord:
         """The domain, or BadRequest (name missing) / EntityNotExists (unknown)."""

@@ -79,18 +79,21 @@ class WorkflowHandler(StartAPIs, PollingAPIs, TaskAPIs, ControlAPIs, ReadingAPIs
     def UpdateDomain(self, ctx: RequestContext, request: Any) -> Any:
         self._check(ctx)
         with errors.from_persistence():
-            return update_domain(self.domains, self.config, request)
+            response = update_domain(self.domains, self.config, request)
+        self.domain_cache.forget(request.name)
+        return response
 
     def DeprecateDomain(self, ctx: RequestContext, request: Any) -> None:
         self._check(ctx)
         with errors.from_persistence():
             deprecate_domain(self.domains, request)
+        self.domain_cache.forget(request.name)
 
     def DeleteDomain(self, ctx: RequestContext, request: Any) -> None:
         self._check(ctx)
         with errors.from_persistence():
-            deleted = delete_domain(self.domains, getattr(self, "visibility", None), request)
-        self.domain_cache.forget(deleted)
+            delete_domain(self.domains, getattr(self, "visibility", None), request)
+        self.domain_cache.forget(request.name)
         log.info("deleted domain %s", request.name)
 
     def FailoverDomain(self, ctx: RequestContext, request: Any) -> Any:

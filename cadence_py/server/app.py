@@ -30,6 +30,7 @@ from cadence_py.rpc.dispatch import ThriftDispatcher
 from cadence_py.server.config import ServerConfig
 from cadence_py.transport import TChannelServer
 from cadence_py.visibility.setup import open_visibility
+from cadence_py.worker import SystemWorker
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +82,7 @@ class CadenceServer:
         self.dispatcher = dispatcher
         self.tchannel = TChannelServer(dispatcher, host=config.bind_host, port=config.port,
                                        process_name="cadence-py")
+        self.worker: SystemWorker | None = None
 
     @property
     def address(self) -> tuple[str, int]:
@@ -93,6 +95,9 @@ class CadenceServer:
         self.gauges.start()
         self.tchannel.start()
         host, port = self.address
+        if self.config.system_worker:
+            self.worker = SystemWorker(host, port)
+            self.worker.start()
         log.info("cadence-py frontend listening on %s:%d (store: %s)", host, port,
                  self.config.store)
         if self.metrics.enabled:
@@ -102,7 +107,11 @@ class CadenceServer:
 
     def stop(self, grace: float = 10.0) -> None:
         log.info("stopping: waiting up to %.0fs for calls in flight", grace)
+        if self.worker is not None:
+            self.worker.request_stop()
         self.matching.shutdown()  # long polls answer (empty) now instead of at their TTL
+        if self.worker is not None:
+            self.worker.stop()
         self.history.notifier.shutdown()
         self.tchannel.stop(grace)
         self.transfer_queue.stop()

@@ -72,6 +72,9 @@ class ServerConfig:
     cassandra: CassandraConfig = field(default_factory=CassandraConfig)
     elasticsearch: ElasticsearchConfig | None = None  # None: queries on the main store
     cluster_name: str = "cluster0"
+    # The worker role (cadence_py/worker): system workflows such as the domain deprecation
+    # that CLI 1.3.1+ starts. Off only for tests that count every task list and call.
+    system_worker: bool = True
     log_level: str = "info"
     log_format: str = "text"
     metrics: MetricsConfig | None = None  # top-level section: every service's default

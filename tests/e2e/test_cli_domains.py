@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import time
 from collections.abc import Callable
 
-from cadence_py.rpc import ThriftClient, idl
-from cadence_py.transport import TChannelClient
 from tests.e2e.conftest import CliResult
 from tests.harness.server import ServerProcess
 
@@ -93,22 +93,24 @@ def test_admin_domain_list(cli: Cli) -> None:
     assert "list-a" in listing.output and "list-b" in listing.output
 
 
-def deprecate(server: ServerProcess, domain: str) -> None:
-    """DeprecateDomain over Thrift, as the Go and Java clients send it (CLI 1.4.1's
-    ``domain deprecate`` starts a system workflow instead)."""
-    channel = TChannelClient("127.0.0.1", server.port, caller="test")
-    try:
-        ThriftClient(channel, idl.workflow_service().WorkflowService, "WorkflowService").call(
-            "DeprecateDomain", idl.shared().DeprecateDomainRequest(name=domain))
-    finally:
-        channel.close()
+def deprecate(cli: Cli, domain: str) -> None:
+    """CLI 1.4.1's ``domain deprecate`` starts the server's domain deprecation workflow and
+    returns; the domain shows as deprecated once its second activity ran."""
+    started = cli("--do", domain, "d", "dep")
+    assert started.code == 0, started.output
+    assert re.search(r"Domain deprecation is in progress\. Workflow ID: "
+                     rf"domain-deprecation-{domain}-\S+, Run ID: \S+", started.output)
+    deadline = time.monotonic() + 30
+    while "Status: DEPRECATED" not in cli("--do", domain, "d", "desc").output:
+        assert time.monotonic() < deadline, "the domain was never deprecated"
+        time.sleep(0.2)
 
 
-def test_delete_asks_and_needs_a_deprecated_domain(cli: Cli, server: ServerProcess) -> None:
+def test_delete_asks_and_needs_a_deprecated_domain(cli: Cli) -> None:
     assert cli("--do", "short-lived", "d", "re").code == 0
     refused = cli("--do", "short-lived", "d", "delete", stdin="yes\n")
     assert refused.code != 0 and "Domain is not in a deprecated state." in refused.output
-    deprecate(server, "short-lived")
+    deprecate(cli, "short-lived")
     kept = cli("--do", "short-lived", "d", "delete", stdin="no\n")
     assert kept.code == 0 and "Domain deletion cancelled" in kept.output
     deleted = cli("--do", "short-lived", "d", "delete", stdin="yes\n")
@@ -123,3 +125,26 @@ def test_failover_of_a_local_domain_is_refused(cli: Cli) -> None:
     failover = cli("--do", "stays-here", "d", "fo", "--ac", "cluster1")
     assert failover.code != 0
     assert "Local domains cannot perform failovers" in failover.output, failover.output
+
+
+def test_deprecate_terminates_the_open_workflows(cli: Cli) -> None:
+    assert cli("--do", "retiring", "d", "re").code == 0
+    started = cli("--do", "retiring", "wf", "start", "--tl", "nobody-polls", "--wt", "W",
+                  "--et", "600", "--wid", "left-open")
+    assert started.code == 0, started.output
+    deadline = time.monotonic() + 30
+    while "left-open" not in cli("--do", "retiring", "wf", "list", "--open").output:
+        assert time.monotonic() < deadline, "the run never showed in visibility"
+        time.sleep(0.2)
+    deprecate(cli, "retiring")
+    deadline = time.monotonic() + 30
+    while True:
+        show = cli("--do", "retiring", "wf", "show", "--wid", "left-open")
+        if "WorkflowExecutionTerminated" in show.output:
+            break
+        assert time.monotonic() < deadline, show.output
+        time.sleep(0.2)
+    assert "Identity:cadence-sys-batch-workflow" in show.output  # reason: "domain is deprecated"
+    refused = cli("--do", "retiring", "wf", "start", "--tl", "t", "--wt", "W", "--et", "60")
+    assert refused.code != 0
+

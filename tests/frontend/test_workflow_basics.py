@@ -455,6 +455,8 @@ def test_a_domain_with_workflows_is_not_deleted(frontend, shared, domain) -> Non
         assert time.monotonic() < deadline
         gevent.sleep(0.05)
     frontend.call("DeprecateDomain", shared.DeprecateDomainRequest(name=domain))
+    with pytest.raises(shared.BadRequestError, match="Domain is deprecated."):
+        start(frontend, shared, domain, "too-late")  # at once: this process forgot its copy
     with pytest.raises(shared.BadRequestError,
                        match="Domain still have workflow execution history."):
         frontend.call("DeleteDomain", shared.DeleteDomainRequest(name=domain))

@@ -12,16 +12,14 @@ from __future__ import annotations
 from typing import Any
 
 from cadence_py.common import errors
-from cadence_py.persistence.domains import DOMAIN_STATUS_DEPRECATED, DomainRecord, DomainStore
+from cadence_py.persistence.domains import DOMAIN_STATUS_DEPRECATED, DomainStore
 from cadence_py.persistence.visibility import ListFilter, VisibilityStore
 
 NOT_DEPRECATED = "Domain is not in a deprecated state."
 HAS_WORKFLOWS = "Domain still have workflow execution history."
 
 
-def delete_domain(store: DomainStore, visibility: VisibilityStore | None,
-                  request: Any) -> DomainRecord:
-    """Delete it; the record as it was (for the caller's caches)."""
+def delete_domain(store: DomainStore, visibility: VisibilityStore | None, request: Any) -> None:
     if request is None:
         raise errors.bad_request(errors.REQUEST_NOT_SET)
     if not request.name:
@@ -34,4 +32,3 @@ def delete_domain(store: DomainStore, visibility: VisibilityStore | None,
             for open_runs in (True, False)):
         raise errors.bad_request(HAS_WORKFLOWS)
     store.delete_domain(request.name)
-    return record

@@ -11,7 +11,7 @@ from cadence_py.history import cron
 from cadence_py.history import mutations as m
 from cadence_py.history.core import EngineCore
 from cadence_py.persistence import records as r
-from cadence_py.persistence.domains import DomainRecord
+from cadence_py.persistence.domains import DOMAIN_STATUS_REGISTERED, DomainRecord
 from cadence_py.persistence.executions import WorkflowAlreadyExistsError
 
 # WorkflowIdReusePolicy
@@ -51,6 +51,9 @@ class StartAPI(EngineCore):
         only when the store refuses it (its error carries that run), as upstream's
         "brand new" create mode does: a start of a fresh id, the common case, costs no read.
         """
+        if parent is None and domain.info.status != DOMAIN_STATUS_REGISTERED:
+            # Upstream refuses child starts there too; ours would retry its transfer task.
+            raise errors.bad_request("Domain is deprecated.")
         previous: str | None = None
         for _ in range(3):
             try:

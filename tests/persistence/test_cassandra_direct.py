@@ -13,7 +13,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from cassandra import InvalidRequest, OperationTimedOut
+from cassandra import ConsistencyLevel, InvalidRequest, OperationTimedOut
+from cassandra.cluster import NoHostAvailable
 from cassandra.query import BatchStatement, BatchType
 
 from cadence_py.persistence.cassandra.direct import DirectResult, DirectSession
@@ -103,6 +104,20 @@ def test_the_nodes_errors_are_raised_as_the_driver_raises_them(session: Any) -> 
         session.execute(batch)
     assert session.fallbacks == before
     assert session.execute("SELECT count(*) AS n FROM t WHERE k IN (4, 5)").one()["n"] == 0
+
+
+def test_retries_follow_the_drivers_retry_policy(session: Any) -> None:
+    """Unavailable (CL TWO on one replica): the default policy retries on the next host
+    once; there is none, so the request fails as the driver's own does."""
+    insert = session.prepare("INSERT INTO t (k, c, v) VALUES (?, ?, ?)")
+    insert.consistency_level = ConsistencyLevel.TWO
+    before = session.fallbacks
+    with pytest.raises(NoHostAvailable) as ours:
+        session.execute(insert, (7, 1, "x"))
+    with pytest.raises(NoHostAvailable):
+        session.session.execute(insert, (7, 1, "x"))  # the driver's session alike
+    assert session.fallbacks == before
+    assert "TWO" in str(list(ours.value.errors.values()))  # the node's Unavailable
 
 
 def test_a_statement_the_node_forgot_is_prepared_again_through_the_session(

@@ -19,12 +19,12 @@ streams; a connection that is that busy, closing or defunct is left to the sessi
 
 What goes through ``Session.execute`` as before: anything but a prepared statement with
 its parameters or a ``BatchStatement`` (plain CQL, schema changes), calls with more than
-parameters and a timeout (an explicit ``paging_state``, profiles, tracing), no connection
-to be had, and every answer the driver would handle on its own: a statement the node
-has not prepared (the driver re-prepares it), a connection that died under the request,
-and the timeouts / unavailable / overloaded errors whose retry policy decision is not
-"rethrow". In those cases the request is re-run through the session, which is what the
-driver's own retry would have done.
+parameters and a timeout (an explicit ``paging_state``, profiles, tracing), a request
+whose first message finds no connection to take it (nothing was sent), and a statement
+the node has not prepared (nothing ran; the session prepares it again). Error answers
+are retried as the driver retries them: its retry policy is asked with the attempt
+number, and a retry sends the same message (same client timestamp) to the same or the
+next host; a dead connection under a request is a request error, as in the driver.
 """
 
 from __future__ import annotations
@@ -32,9 +32,9 @@ from __future__ import annotations
 import threading
 from typing import Any, Callable
 
-from cassandra import OperationTimedOut
-from cassandra.cluster import EXEC_PROFILE_DEFAULT, Session, _NOT_SET
-from cassandra.connection import ConnectionException
+from cassandra import DriverException, OperationTimedOut
+from cassandra.cluster import EXEC_PROFILE_DEFAULT, NoHostAvailable, Session, _NOT_SET
+from cassandra.connection import ConnectionException, ConnectionShutdown
 from cassandra.policies import NoSpeculativeExecutionPolicy, RetryPolicy
 from cassandra.protocol import (
     BatchMessage,
@@ -116,8 +116,9 @@ class _Request:
         self.response = response
         connection = self.connection
         try:
-            if connection.is_defunct or connection.is_closed:
-                self.pool.return_connection(connection)  # the pool replaces it
+            if connection.is_defunct or connection.is_closed \
+                    or connection is not self.pool._connection:
+                self.pool.return_connection(connection)  # replaces it, or closes a trashed one
             else:
                 with connection.lock:
                     connection.in_flight -= 1
@@ -200,47 +201,66 @@ class DirectSession:
         bound = _bind(query, parameters)
         if bound is None:
             return self._session.execute_async(query, parameters, timeout)
+        message = self._message(bound, None)
         try:
-            request = self._send(bound, None)
+            request = self._send(bound, message)
         except _Fallback:
             self.fallbacks += 1
             return self._session.execute_async(query, parameters, timeout)
-        return DirectFuture(lambda: self._finish(bound, request, timeout, query, parameters))
+        return DirectFuture(lambda: self._finish(bound, message, request, timeout, query,
+                                                 parameters))
 
     # ------------------------------------------------------------- internals
     def _execute(self, query: Any, parameters: Any, timeout: Any) -> Any:
         bound = _bind(query, parameters)
         if bound is None:
             return self._session.execute(query, parameters, timeout)
+        message = self._message(bound, None)
         try:
-            request = self._send(bound, None)
+            request = self._send(bound, message)
         except _Fallback:
             self.fallbacks += 1
             return self._session.execute(query, parameters, timeout)
-        return self._finish(bound, request, timeout, query, parameters)
+        return self._finish(bound, message, request, timeout, query, parameters)
 
-    def _finish(self, bound: Any, request: _Request, timeout: Any, query: Any,
+    def _finish(self, bound: Any, message: Any, request: _Request, timeout: Any, query: Any,
                 parameters: Any) -> Any:
-        """Wait for the answer (and any further pages); re-run through the session when
-        the driver would have retried."""
+        """Wait for the answer (and any further pages). An error answer is retried as the
+        driver retries it: the same message again, as the retry policy decides."""
         wait_s = self._timeout if timeout is _NOT_SET else timeout
         batch = isinstance(bound, BatchStatement)
+        rows: list[Any] = []
+        names: list[str] | None = None
+        retries = 0
         try:
             response = self._wait(request, wait_s)
-            rows: list[Any] = []
-            names: list[str] | None = None
             while True:
                 if not isinstance(response, ResultMessage):
-                    self._raise_for(response, bound)
-                    return DirectResult(None, [], batch)  # the retry policy said ignore
+                    if isinstance(response, ConnectionException) and \
+                            not isinstance(response, ConnectionShutdown):
+                        request.connection.defunct(response)  # as the driver does
+                    decision, consistency = self._retry_decision(response, bound, retries)
+                    if decision == RetryPolicy.IGNORE:
+                        return DirectResult(None, [], batch)
+                    if consistency is not None:
+                        message.consistency_level = consistency
+                    retries += 1
+                    skip = request.pool.host if decision == RetryPolicy.RETRY_NEXT_HOST else None
+                    request = self._resend(bound, message, skip, {request.pool.host: response})
+                    response = self._wait(request, wait_s)
+                    continue
                 if response.kind != RESULT_KIND_ROWS:
                     return DirectResult(names, rows, batch)
                 names = response.column_names
                 rows.extend(self._row_factory(names, response.parsed_rows))
                 if batch or not response.paging_state:
                     return DirectResult(names, rows, batch)
-                response = self._wait(self._send(bound, response.paging_state), wait_s)
+                message = self._message(bound, response.paging_state)
+                request = self._resend(bound, message, None, {})
+                response = self._wait(request, wait_s)
         except _Fallback:
+            # Only what certainly did not run here: the statement was not prepared on
+            # the node (the session prepares it again and runs it).
             self.fallbacks += 1
             return self._session.execute(query, parameters, timeout)
 
@@ -251,8 +271,18 @@ class DirectSession:
         request.done.wait()  # the answer raced the timeout: it is here now
         return request.response
 
-    def _send(self, bound: Any, paging_state: bytes | None) -> _Request:
-        pool = self._pool(bound)
+    def _resend(self, bound: Any, message: Any, skip: Any,
+                errors: dict[Any, Any]) -> _Request:
+        """A later message of a request already under way (a retry, the next page): with
+        no connection to take it, the request fails as the driver's would."""
+        try:
+            return self._send(bound, message, skip)
+        except _Fallback:
+            raise NoHostAvailable("Unable to complete the operation against any hosts",
+                                  errors) from None
+
+    def _send(self, bound: Any, message: Any, skip: Any = None) -> _Request:
+        pool = self._pool(bound, skip)
         request = _Request(pool)
         connection = pool._connection
         if connection is None or connection.is_defunct or connection.is_closed \
@@ -264,7 +294,8 @@ class DirectSession:
             connection.in_flight += 1
             request_id = connection.get_request_id()
         request.connection, request.request_id = connection, request_id
-        message, metadata = self._message(bound, paging_state)
+        metadata = None if isinstance(bound, BatchStatement) \
+            else bound.prepared_statement.result_metadata
         try:
             connection.send_msg(message, request_id, request.on_response, self._encode,
                                 self._decode, metadata)
@@ -277,16 +308,16 @@ class DirectSession:
             raise _Fallback() from None
         return request
 
-    def _pool(self, bound: Any) -> Any:
+    def _pool(self, bound: Any, skip: Any = None) -> Any:
         pools = self._session._pools
         keyspace = bound.keyspace or self._session.keyspace
         for host in self._balancer.make_query_plan(keyspace, bound):
             pool = pools.get(host)
-            if pool is not None and not pool.is_shutdown:
+            if host is not skip and pool is not None and not pool.is_shutdown:
                 return pool
         raise _Fallback()
 
-    def _message(self, bound: Any, paging_state: bytes | None) -> tuple[Any, Any]:
+    def _message(self, bound: Any, paging_state: bytes | None) -> Any:
         consistency = bound.consistency_level
         if consistency is None:
             consistency = self._consistency
@@ -297,41 +328,45 @@ class DirectSession:
         if isinstance(bound, BatchStatement):
             keyspace = bound.keyspace if self._keyspace_flag else None
             return BatchMessage(bound.batch_type, bound._statements_and_parameters, consistency,
-                                serial, timestamp, keyspace), None
+                                serial, timestamp, keyspace)
         prepared = bound.prepared_statement
         fetch_size = bound.fetch_size
         if fetch_size is FETCH_SIZE_UNSET:
             fetch_size = self._session.default_fetch_size
-        message = ExecuteMessage(prepared.query_id, bound.values, consistency, serial,
-                                 fetch_size, paging_state, timestamp,
-                                 skip_meta=bool(prepared.result_metadata),
-                                 result_metadata_id=prepared.result_metadata_id)
-        return message, prepared.result_metadata
+        return ExecuteMessage(prepared.query_id, bound.values, consistency, serial,
+                              fetch_size, paging_state, timestamp,
+                              skip_meta=bool(prepared.result_metadata),
+                              result_metadata_id=prepared.result_metadata_id)
 
-    def _raise_for(self, response: Any, bound: Any) -> None:
-        """An error answer: raise what the driver would, or ``_Fallback`` where the
-        driver would retry (its retry policy, re-preparing, a dead connection)."""
-        if isinstance(response, ConnectionException):
-            raise _Fallback()  # the driver retries these on the next host
-        if not isinstance(response, ErrorMessage):
-            raise response if isinstance(response, BaseException) else _Fallback()
+    def _retry_decision(self, response: Any, bound: Any, retries: int) -> tuple[int, Any]:
+        """What the driver's retry policy says of an error answer (raising what it would
+        raise on RETHROW); ``_Fallback`` for a statement the node has not prepared."""
         if isinstance(response, PreparedQueryNotFound):
             raise _Fallback()
-        policy, cl = bound.retry_policy or self._retry_policy, bound.consistency_level
-        if isinstance(response, ReadTimeoutErrorMessage):
-            decision = policy.on_read_timeout(bound, retry_num=0, **response.info)
+        policy = bound.retry_policy or self._retry_policy
+        consistency = bound.consistency_level
+        if isinstance(response, ConnectionException):
+            # As the driver: a dead connection is a request error, retried by the policy.
+            decision = policy.on_request_error(bound, consistency, error=response,
+                                               retry_num=retries)
+        elif isinstance(response, ReadTimeoutErrorMessage):
+            decision = policy.on_read_timeout(bound, retry_num=retries, **response.info)
         elif isinstance(response, WriteTimeoutErrorMessage):
-            decision = policy.on_write_timeout(bound, retry_num=0, **response.info)
+            decision = policy.on_write_timeout(bound, retry_num=retries, **response.info)
         elif isinstance(response, UnavailableErrorMessage):
-            decision = policy.on_unavailable(bound, retry_num=0, **response.info)
+            decision = policy.on_unavailable(bound, retry_num=retries, **response.info)
         elif isinstance(response, _REQUEST_ERRORS):
-            decision = policy.on_request_error(bound, cl, error=response, retry_num=0)
-        else:
+            decision = policy.on_request_error(bound, consistency, error=response,
+                                               retry_num=retries)
+        elif isinstance(response, ErrorMessage):
             raise response.to_exception() if hasattr(response, "to_exception") else response
+        elif isinstance(response, BaseException):
+            raise response
+        else:
+            raise DriverException(f"unexpected answer from Cassandra: {response!r}")
         if decision[0] == RetryPolicy.RETHROW:
             raise response.to_exception() if hasattr(response, "to_exception") else response
-        if decision[0] != RetryPolicy.IGNORE:
-            raise _Fallback()
+        return decision[0], decision[1]
 
 
 def _bind(query: Any, parameters: Any) -> Any:

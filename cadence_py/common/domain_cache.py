@@ -35,9 +35,9 @@ class DomainCache:
         """Drop a domain this process just changed or deleted, so that its next use here
         reads the store (other processes see the change when their entries expire)."""
         with self._lock:
-            hit = self._by_name.pop(name, None)
-            if hit is not None:
-                self._by_id.pop(hit[1].info.id, None)
+            self._by_name.pop(name, None)
+            for domain_id in [i for i, (_, r) in self._by_id.items() if r.info.name == name]:
+                del self._by_id[domain_id]
 
     def by_name(self, name: str | None) -> DomainRecord:
         """The domain, or BadRequest (name missing) / EntityNotExists (unknown)."""

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
+# Seeded by the schema, as upstream's; the worker role's system workflows run in it.
+SYSTEM_DOMAIN_NAME = "cadence-system"
 DOMAIN_STATUS_REGISTERED = 0
 DOMAIN_STATUS_DEPRECATED = 1
 DOMAIN_STATUS_DELETED = 2

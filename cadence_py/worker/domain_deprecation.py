@@ -28,8 +28,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from cadence_py.persistence.domains import SYSTEM_DOMAIN_NAME
 from cadence_py.rpc import ThriftClient, idl
 
+SYSTEM_DOMAIN = SYSTEM_DOMAIN_NAME
 WORKFLOW_TYPE = "domain-deprecation-workflow"
 TASK_LIST = "domain-deprecation-tasklist"
 DISABLE_ARCHIVAL = "disableArchival"
@@ -43,6 +45,11 @@ OPEN_QUERY = "CloseTime = missing"
 ROUNDS = 3
 VISIBILITY_WAIT_S = 180  # upstream's VisibilityRefreshWaitTime
 GENERIC_FAILURE = "cadenceInternal:Generic"
+BAD_REQUEST = "BadRequestError"
+ACCESS_DENIED = "AccessDeniedError"
+# Final failures: retrying cannot help. Upstream's list has the first two; a bad request
+# (e.g. the system domain itself, or input without a domain) is final here too.
+NON_RETRIABLE = [DOMAIN_MISSING, ACCESS_DENIED, BAD_REQUEST]
 
 
 class ActivityFailure(Exception):
@@ -104,7 +111,7 @@ def decide(events: list[Any], wait_s: int = VISIBILITY_WAIT_S) -> list[Any]:
     """The decisions for a run whose history is ``events``."""
     progress = read_progress(events)
     if progress.failure is not None:
-        return [_fail(*progress.failure)]
+        return [fail(*progress.failure)]
     if progress.pending:
         return []
     params = events[0].workflowExecutionStartedEventAttributes.input or b"{}"
@@ -116,10 +123,10 @@ def decide(events: list[Any], wait_s: int = VISIBILITY_WAIT_S) -> list[Any]:
     if checks and json.loads(checks[-1] or b"false") is False:
         return [_complete()]
     if len(checks) >= ROUNDS:
-        return [_fail(GENERIC_FAILURE,
+        return [fail(GENERIC_FAILURE,
                       f"failed to terminate all workflows after {ROUNDS} attempts")]
     if terminated == len(checks):
-        return [_schedule(TERMINATE_OPEN, params, len(events), start_to_close=3600)]
+        return [_schedule(TERMINATE_OPEN, params, len(events))]
     if progress.timers_fired < terminated:
         return [_timer(f"visibility-wait-{terminated}", wait_s)]
     return [_schedule(CHECK_OPEN, params, len(events))]
@@ -132,17 +139,16 @@ def _decision(kind: str, **attributes: Any) -> Any:
                            **{field: getattr(shared, f"{kind}DecisionAttributes")(**attributes)})
 
 
-def _schedule(activity: str, params: bytes, event_count: int,
-              start_to_close: int = 300) -> Any:
+def _schedule(activity: str, params: bytes, event_count: int) -> Any:
     shared = idl.shared()
     retry = shared.RetryPolicy(initialIntervalInSeconds=10, backoffCoefficient=1.7,
                                maximumIntervalInSeconds=300, expirationIntervalInSeconds=86400,
-                               nonRetriableErrorReasons=[DOMAIN_MISSING, "AccessDeniedError"])
+                               nonRetriableErrorReasons=NON_RETRIABLE)
     return _decision("ScheduleActivityTask", activityId=str(event_count),
                      activityType=shared.ActivityType(name=activity),
                      taskList=shared.TaskList(name=TASK_LIST), input=params,
                      scheduleToStartTimeoutSeconds=300,
-                     startToCloseTimeoutSeconds=start_to_close,
+                     startToCloseTimeoutSeconds=300,
                      scheduleToCloseTimeoutSeconds=86400, retryPolicy=retry)
 
 
@@ -154,7 +160,7 @@ def _complete() -> Any:
     return _decision("CompleteWorkflowExecution", result=None)
 
 
-def _fail(reason: str, details: str) -> Any:
+def fail(reason: str, details: str) -> Any:
     return _decision("FailWorkflowExecution", reason=reason, details=details.encode())
 
 
@@ -173,6 +179,8 @@ def _describe(client: ThriftClient, name: str) -> Any:
 def disable_archival(client: ThriftClient, params: dict[str, Any]) -> None:
     shared = idl.shared()
     name = params.get("domain_name", "")
+    if name == SYSTEM_DOMAIN:  # it would refuse every later deprecation (and end this run)
+        raise ActivityFailure(BAD_REQUEST, f"the system domain {SYSTEM_DOMAIN} stays")
     domain = _describe(client, name)
     disabled = shared.ArchivalStatus.DISABLED
     config = domain.configuration
@@ -223,6 +231,8 @@ def terminate_open_workflows(client: ThriftClient, params: dict[str, Any]) -> in
         except shared.EntityNotExistsError:
             continue
         for child_domain, execution in targets:
+            if not execution.runId:
+                continue  # a child not started yet: its id may name another run
             try:
                 client.call("TerminateWorkflowExecution",
                             shared.TerminateWorkflowExecutionRequest(
@@ -247,3 +257,29 @@ ACTIVITIES: dict[str, Activity] = {
     TERMINATE_OPEN: terminate_open_workflows,
     CHECK_OPEN: check_open_workflows,
 }
+
+
+def run_activity(client: ThriftClient, name: str, data: bytes | None) -> Any:
+    """Run one activity; its failures as ActivityFailure (reason and details)."""
+    shared = idl.shared()
+    activity = ACTIVITIES.get(name)
+    if activity is None:
+        raise ActivityFailure(BAD_REQUEST, f"unknown activity type {name}")
+    try:
+        params = json.loads(data or b"{}")
+        if not isinstance(params, dict):
+            raise ValueError("not a JSON object")
+    except ValueError as exc:
+        raise ActivityFailure(BAD_REQUEST, f"invalid input: {exc}") from None
+    try:
+        return activity(client, params)
+    except ActivityFailure:
+        raise
+    except shared.EntityNotExistsError:
+        raise ActivityFailure(DOMAIN_MISSING) from None
+    except (shared.BadRequestError, shared.AccessDeniedError) as exc:
+        raise ActivityFailure(type(exc).__name__, exc.message or "") from None
+    except Exception as exc:  # noqa: BLE001 - the server retries it
+        raise ActivityFailure(GENERIC_FAILURE,
+                              f"{type(exc).__name__}: {getattr(exc, 'message', exc)}") from None
+

@@ -23,9 +23,10 @@ from cadence_py.worker import domain_deprecation as dd
 
 log = logging.getLogger(__name__)
 
-SYSTEM_DOMAIN = "cadence-system"
+SYSTEM_DOMAIN = dd.SYSTEM_DOMAIN
 POLL_TTL_MS = 70_000  # the server answers an empty poll before this
-RETRY_PAUSE_S = 1.0
+PAUSE_S, MAX_PAUSE_S = 1.0, 30.0  # after a failed round, doubling while they keep failing
+NO_QUERIES = "the domain deprecation workflow has no query handlers"
 
 
 class SystemWorker:
@@ -59,16 +60,21 @@ class SystemWorker:
             self._channel.close()
 
     def _run(self, once: Any, what: str) -> None:
+        pause = PAUSE_S
         while not self._stopping:
             try:
                 once()
-            except Exception:  # noqa: BLE001 - keep polling; the server retries the task
+                pause = PAUSE_S
+            except Exception as exc:  # noqa: BLE001 - keep polling; the server retries
                 if self._stopping:
                     return
-                log.exception("system worker: handling %s failed", what)
-                gevent.sleep(RETRY_PAUSE_S)
+                if pause == PAUSE_S:
+                    log.exception("system worker: handling %s failed", what)
+                else:
+                    log.warning("system worker: handling %s failed again: %s", what, exc)
+                gevent.sleep(pause)
+                pause = min(pause * 2, MAX_PAUSE_S)
 
-    # ------------------------------------------------------------ decisions
     def _poll(self, method: str, request_type: str) -> Any:
         """One long poll of the task list; None when it ended empty or we are stopping."""
         shared, client = idl.shared(), self._client
@@ -78,11 +84,38 @@ class SystemWorker:
             identity=self._identity), ttl_ms=POLL_TTL_MS)
         return task if task.taskToken and not self._stopping else None
 
+    # ------------------------------------------------------------ decisions
     def _decide_once(self) -> None:
         shared, client = idl.shared(), self._client
         task = self._poll("PollForDecisionTask", "PollForDecisionTaskRequest")
         if task is None or client is None:
             return
+        if task.query is not None:  # a query task: no handlers to answer it
+            client.call("RespondQueryTaskCompleted", shared.RespondQueryTaskCompletedRequest(
+                taskToken=task.taskToken, completedType=shared.QueryTaskCompletedType.FAILED,
+                errorMessage=NO_QUERIES))
+            return
+        try:
+            decisions = self._decisions(task)
+        except Exception as exc:  # noqa: BLE001 - fail the task now, not at its timeout
+            log.exception("system worker: deciding %s failed", task.workflowExecution.workflowId)
+            client.call("RespondDecisionTaskFailed", shared.RespondDecisionTaskFailedRequest(
+                taskToken=task.taskToken, identity=self._identity,
+                cause=shared.DecisionTaskFailedCause.WORKFLOW_WORKER_UNHANDLED_FAILURE,
+                details=f"{type(exc).__name__}: {exc}".encode()))
+            raise
+        failed = shared.WorkflowQueryResult(resultType=shared.QueryResultType.FAILED,
+                                            errorMessage=NO_QUERIES)
+        client.call("RespondDecisionTaskCompleted", shared.RespondDecisionTaskCompletedRequest(
+            taskToken=task.taskToken, identity=self._identity, decisions=decisions,
+            queryResults={name: failed for name in task.queries or {}} or None))
+
+    def _decisions(self, task: Any) -> list[Any]:
+        shared, client = idl.shared(), self._client
+        assert client is not None
+        if task.workflowType.name != dd.WORKFLOW_TYPE:
+            return [dd.fail(dd.GENERIC_FAILURE,
+                            f"unknown workflow type {task.workflowType.name}")]
         events = list(task.history.events if task.history else [])
         token = task.nextPageToken
         while token:  # the rest of a long history
@@ -92,15 +125,7 @@ class SystemWorker:
                                    nextPageToken=token))
             events += page.history.events or []
             token = page.nextPageToken
-        if task.workflowType.name != dd.WORKFLOW_TYPE:
-            client.call("RespondDecisionTaskFailed", shared.RespondDecisionTaskFailedRequest(
-                taskToken=task.taskToken, cause=shared.DecisionTaskFailedCause.UNHANDLED_DECISION,
-                identity=self._identity,
-                details=f"unknown workflow type {task.workflowType.name}".encode()))
-            return
-        client.call("RespondDecisionTaskCompleted", shared.RespondDecisionTaskCompletedRequest(
-            taskToken=task.taskToken, identity=self._identity,
-            decisions=dd.decide(events, self._wait_s)))
+        return dd.decide(events, self._wait_s)
 
     # ----------------------------------------------------------- activities
     def _work_once(self) -> None:
@@ -108,29 +133,16 @@ class SystemWorker:
         task = self._poll("PollForActivityTask", "PollForActivityTaskRequest")
         if task is None or client is None:
             return
-        activity = dd.ACTIVITIES.get(task.activityType.name)
         try:
-            if activity is None:
-                raise dd.ActivityFailure("unknown activity type", task.activityType.name)
-            params = json.loads(task.input or b"{}")
-            result = activity(client, params if isinstance(params, dict) else {})
+            result = dd.run_activity(client, task.activityType.name, task.input)
         except dd.ActivityFailure as failure:
-            self._fail(task, failure.reason, failure.details)
-            return
-        except Exception as exc:  # noqa: BLE001 - reported to the server, which retries
-            reason = type(exc).__name__ if isinstance(exc, shared.AccessDeniedError) \
-                else dd.GENERIC_FAILURE
-            self._fail(task, reason, f"{type(exc).__name__}: {getattr(exc, 'message', exc)}")
+            log.warning("system worker: activity %s of %s failed: %s %s",
+                        task.activityType.name, task.workflowExecution.workflowId,
+                        failure.reason, failure.details)
+            client.call("RespondActivityTaskFailed", shared.RespondActivityTaskFailedRequest(
+                taskToken=task.taskToken, reason=failure.reason,
+                details=failure.details.encode(), identity=self._identity))
             return
         client.call("RespondActivityTaskCompleted", shared.RespondActivityTaskCompletedRequest(
             taskToken=task.taskToken, identity=self._identity,
             result=json.dumps(result).encode()))
-
-    def _fail(self, task: Any, reason: str, details: str) -> None:
-        shared, client = idl.shared(), self._client
-        assert client is not None
-        log.warning("system worker: activity %s of %s failed: %s %s", task.activityType.name,
-                    task.workflowExecution.workflowId, reason, details)
-        client.call("RespondActivityTaskFailed", shared.RespondActivityTaskFailedRequest(
-            taskToken=task.taskToken, reason=reason, details=details.encode(),
-            identity=self._identity))

@@ -155,6 +155,11 @@ def test_delete_domain_needs_a_deprecated_domain(frontend, shared) -> None:  # t
             frontend.call("DeleteDomain", request)
     with pytest.raises(TChannelError, match="EntityNotExistsError: Domain nope does not exist"):
         frontend.call("DeleteDomain", delete(name="nope"))  # undeclared there, as upstream
+    for method, request in (("DeleteDomain", delete(name="cadence-system")),
+                            ("DeprecateDomain", shared.DeprecateDomainRequest(
+                                name="cadence-system"))):
+        with pytest.raises(shared.BadRequestError, match="is the system domain"):
+            frontend.call(method, request)
     register(frontend, shared, "going", isGlobalDomain=False)
     with pytest.raises(shared.BadRequestError, match="Domain is not in a deprecated state."):
         frontend.call("DeleteDomain", delete(name="going"))

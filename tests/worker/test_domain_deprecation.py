@@ -9,6 +9,7 @@ import uuid
 from typing import Any
 
 import gevent
+import pytest
 
 from cadence_py.rpc import ThriftClient, idl
 from cadence_py.worker import domain_deprecation as dd
@@ -66,19 +67,26 @@ def test_deprecation_deprecates_and_terminates_open_workflows(frontend, shared) 
                  if e.activityTaskScheduledEventAttributes]
     assert scheduled == ["disableArchival", "deprecateDomain", "cadence-sys-batch-activity"]
     assert types.count("ActivityTaskCompleted") == 3
+    with pytest.raises(shared.QueryFailedError, match="no query handlers"):
+        frontend.call("QueryWorkflow", shared.QueryWorkflowRequest(
+            domain=SYSTEM, execution=shared.WorkflowExecution(workflowId=workflow_id),
+            query=shared.WorkflowQuery(queryType="__stack_trace")), ttl_ms=20000)
     # It then waits 3 minutes for visibility before counting what is still open.
     described = frontend.call("DescribeWorkflowExecution", shared.DescribeWorkflowExecutionRequest(
         domain=SYSTEM, execution=shared.WorkflowExecution(workflowId=workflow_id)))
     assert described.workflowExecutionInfo.closeStatus is None  # waits for visibility
 
 
-def test_deprecating_a_missing_domain_fails_the_workflow(frontend, shared) -> None:  # type: ignore[no-untyped-def]
-    workflow_id, run_id = start_deprecation(frontend, shared, "never-registered")
+@pytest.mark.parametrize("domain, reason", [("never-registered", "domain does not exist"),
+                                            ("cadence-system", "BadRequestError")])
+def test_deprecating_a_missing_or_the_system_domain_fails_the_workflow(  # type: ignore[no-untyped-def]
+        frontend, shared, domain, reason) -> None:
+    workflow_id, run_id = start_deprecation(frontend, shared, domain)
     types, events = wait_for(lambda: (lambda h: h if h[0][-1] == "WorkflowExecutionFailed"
                                       else None)(history_types(frontend, shared, SYSTEM,
                                                                workflow_id, run_id)))
-    assert "ActivityTaskFailed" in types
-    assert events[-1].workflowExecutionFailedEventAttributes.reason == "domain does not exist"
+    assert "ActivityTaskFailed" in types  # at once: neither is retried
+    assert events[-1].workflowExecutionFailedEventAttributes.reason == reason
 
 
 # ------------------------------------------------------------------ the decider alone

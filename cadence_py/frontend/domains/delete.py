@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from cadence_py.common import errors
+from cadence_py.frontend.domains.update import refuse_system_domain
 from cadence_py.persistence.domains import DOMAIN_STATUS_DEPRECATED, DomainStore
 from cadence_py.persistence.visibility import ListFilter, VisibilityStore
 
@@ -24,6 +25,7 @@ def delete_domain(store: DomainStore, visibility: VisibilityStore | None, reques
         raise errors.bad_request(errors.REQUEST_NOT_SET)
     if not request.name:
         raise errors.bad_request(errors.DOMAIN_NOT_SET)
+    refuse_system_domain(request.name, "deleted")
     record = store.get_domain(name=request.name)
     if record.info.status != DOMAIN_STATUS_DEPRECATED:
         raise errors.bad_request(NOT_DEPRECATED)

@@ -18,6 +18,7 @@ from cadence_py.frontend.domains.convert import update_response
 from cadence_py.persistence import errors as perr
 from cadence_py.persistence.domains import (
     DOMAIN_STATUS_DEPRECATED,
+    SYSTEM_DOMAIN_NAME,
     BadBinary,
     DomainRecord,
     DomainStore,
@@ -134,11 +135,18 @@ def update_domain(store: DomainStore, config: FrontendConfig, request: Any) -> A
                            config.cluster_name)
 
 
+def refuse_system_domain(name: str, what: str) -> None:
+    """The system domain stays: deprecated, no system workflow could start any more."""
+    if name == SYSTEM_DOMAIN_NAME:
+        raise errors.bad_request(f"Domain {name} is the system domain; it cannot be {what}.")
+
+
 def deprecate_domain(store: DomainStore, request: Any) -> None:
     if request is None:
         raise errors.bad_request(errors.REQUEST_NOT_SET)
     if not request.name:
         raise errors.bad_request(errors.DOMAIN_NOT_SET)
+    refuse_system_domain(request.name, "deprecated")
 
     def change(record: DomainRecord) -> bool:
         record.info.status = DOMAIN_STATUS_DEPRECATED

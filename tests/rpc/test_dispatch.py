@@ -407,7 +407,7 @@ def frontend_dispatcher():
     store.close()
 
 
-@pytest.mark.parametrize("method", ["ListArchivedWorkflowExecutions", "RestartWorkflowExecution",
+@pytest.mark.parametrize("method", ["SignalWithStartWorkflowExecutionAsync",
                                     "StartWorkflowExecutionAsync", "ListSchedules"])
 def test_not_implemented_is_bad_request_error_naming_the_method(frontend_dispatcher, method):
     res = frontend_dispatcher(make_call(method, b"\x00"))

@@ -31,6 +31,7 @@ from cadence_py.server.config import ServerConfig
 from cadence_py.transport import TChannelServer
 from cadence_py.visibility.setup import open_visibility
 from cadence_py.worker import SystemWorker
+from cadence_py.worker.domains import ensure_system_domains
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +97,7 @@ class CadenceServer:
         self.tchannel.start()
         host, port = self.address
         if self.config.system_worker:
+            ensure_system_domains(self.domains, self.config.cluster_name)
             self.worker = SystemWorker(host, port)
             self.worker.start()
         log.info("cadence-py frontend listening on %s:%d (store: %s)", host, port,

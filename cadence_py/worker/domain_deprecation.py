@@ -25,26 +25,27 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from cadence_py.persistence.domains import SYSTEM_DOMAIN_NAME
-from cadence_py.rpc import ThriftClient, idl
+from cadence_py.rpc import idl
+from cadence_py.worker import batcher
+from cadence_py.worker import decisions as d
+from cadence_py.worker.decisions import ActivityFailure, ActivityStopped
 
 SYSTEM_DOMAIN = SYSTEM_DOMAIN_NAME
 WORKFLOW_TYPE = "domain-deprecation-workflow"
 TASK_LIST = "domain-deprecation-tasklist"
 DISABLE_ARCHIVAL = "disableArchival"
 DEPRECATE_DOMAIN = "deprecateDomain"
-TERMINATE_OPEN = "cadence-sys-batch-activity"
+TERMINATE_OPEN = batcher.ACTIVITY
 CHECK_OPEN = "checkOpenWorkflows"
 DOMAIN_MISSING = "domain does not exist"
 TERMINATE_REASON = "domain is deprecated"
-BATCH_IDENTITY = "cadence-sys-batch-workflow"
 OPEN_QUERY = "CloseTime = missing"
 ROUNDS = 3
 VISIBILITY_WAIT_S = 180  # upstream's VisibilityRefreshWaitTime
-GENERIC_FAILURE = "cadenceInternal:Generic"
+GENERIC_FAILURE = d.GENERIC_FAILURE
 BAD_REQUEST = "BadRequestError"
 ACCESS_DENIED = "AccessDeniedError"
 # Final failures: retrying cannot help. Upstream's list has the first two; a bad request
@@ -52,123 +53,44 @@ ACCESS_DENIED = "AccessDeniedError"
 NON_RETRIABLE = [DOMAIN_MISSING, ACCESS_DENIED, BAD_REQUEST]
 
 
-class ActivityFailure(Exception):
-    """An activity's failure reason (and details), as RespondActivityTaskFailed carries."""
-
-    def __init__(self, reason: str, details: str = "") -> None:
-        super().__init__(reason)
-        self.reason, self.details = reason, details
-
-
-@dataclass
-class Progress:
-    """What the history says has happened so far."""
-
-    completed: dict[str, list[bytes]]  # activity type -> results, in order
-    failure: tuple[str, str] | None  # (reason, details) of a failed activity
-    pending: bool  # an activity or timer is still outstanding
-    timers_fired: int
-
-
-def read_progress(events: list[Any]) -> Progress:
-    shared = idl.shared()
-    kinds = shared.EventType
-    scheduled: dict[int, str] = {}
-    open_ids: set[int] = set()
-    completed: dict[str, list[bytes]] = {}
-    failure = None
-    timers_started = timers_fired = 0
-    for event in events:
-        kind = event.eventType
-        if kind == kinds.ActivityTaskScheduled:
-            attrs = event.activityTaskScheduledEventAttributes
-            scheduled[event.eventId] = attrs.activityType.name
-            open_ids.add(event.eventId)
-        elif kind == kinds.ActivityTaskCompleted:
-            attrs = event.activityTaskCompletedEventAttributes
-            open_ids.discard(attrs.scheduledEventId)
-            completed.setdefault(scheduled[attrs.scheduledEventId], []).append(
-                attrs.result or b"")
-        elif kind == kinds.ActivityTaskFailed:
-            attrs = event.activityTaskFailedEventAttributes
-            open_ids.discard(attrs.scheduledEventId)
-            failure = (attrs.reason or GENERIC_FAILURE,
-                       (attrs.details or b"").decode(errors="replace"))
-        elif kind == kinds.ActivityTaskTimedOut:
-            attrs = event.activityTaskTimedOutEventAttributes
-            open_ids.discard(attrs.scheduledEventId)
-            failure = ("cadenceInternal:Timeout", f"activity {scheduled[attrs.scheduledEventId]}"
-                       " timed out")
-        elif kind == kinds.TimerStarted:
-            timers_started += 1
-        elif kind == kinds.TimerFired:
-            timers_fired += 1
-    return Progress(completed, failure, bool(open_ids) or timers_started > timers_fired,
-                    timers_fired)
-
-
 def decide(events: list[Any], wait_s: int = VISIBILITY_WAIT_S) -> list[Any]:
     """The decisions for a run whose history is ``events``."""
-    progress = read_progress(events)
+    progress = d.read_progress(events)
     if progress.failure is not None:
-        return [fail(*progress.failure)]
+        return [d.fail(*progress.failure)]
     if progress.pending:
         return []
-    params = events[0].workflowExecutionStartedEventAttributes.input or b"{}"
+    params = d.started_input(events)
     done = progress.completed
     for step in (DISABLE_ARCHIVAL, DEPRECATE_DOMAIN):
         if step not in done:
             return [_schedule(step, params, len(events))]
     terminated, checks = len(done.get(TERMINATE_OPEN, [])), done.get(CHECK_OPEN, [])
     if checks and json.loads(checks[-1] or b"false") is False:
-        return [_complete()]
+        return [d.complete()]
     if len(checks) >= ROUNDS:
-        return [fail(GENERIC_FAILURE,
-                      f"failed to terminate all workflows after {ROUNDS} attempts")]
+        return [d.fail(GENERIC_FAILURE,
+                       f"failed to terminate all workflows after {ROUNDS} attempts")]
     if terminated == len(checks):
         return [_schedule(TERMINATE_OPEN, params, len(events))]
     if progress.timers_fired < terminated:
-        return [_timer(f"visibility-wait-{terminated}", wait_s)]
+        return [d.timer(f"visibility-wait-{terminated}", wait_s)]
     return [_schedule(CHECK_OPEN, params, len(events))]
 
 
-def _decision(kind: str, **attributes: Any) -> Any:
-    shared = idl.shared()
-    field = kind[0].lower() + kind[1:] + "DecisionAttributes"
-    return shared.Decision(decisionType=getattr(shared.DecisionType, kind),
-                           **{field: getattr(shared, f"{kind}DecisionAttributes")(**attributes)})
-
-
 def _schedule(activity: str, params: bytes, event_count: int) -> Any:
-    shared = idl.shared()
-    retry = shared.RetryPolicy(initialIntervalInSeconds=10, backoffCoefficient=1.7,
-                               maximumIntervalInSeconds=300, expirationIntervalInSeconds=86400,
-                               nonRetriableErrorReasons=NON_RETRIABLE)
-    return _decision("ScheduleActivityTask", activityId=str(event_count),
-                     activityType=shared.ActivityType(name=activity),
-                     taskList=shared.TaskList(name=TASK_LIST), input=params,
-                     scheduleToStartTimeoutSeconds=300,
-                     startToCloseTimeoutSeconds=300,
-                     scheduleToCloseTimeoutSeconds=86400, retryPolicy=retry)
-
-
-def _timer(timer_id: str, seconds: int) -> Any:
-    return _decision("StartTimer", timerId=timer_id, startToFireTimeoutSeconds=seconds)
-
-
-def _complete() -> Any:
-    return _decision("CompleteWorkflowExecution", result=None)
-
-
-def fail(reason: str, details: str) -> Any:
-    return _decision("FailWorkflowExecution", reason=reason, details=details.encode())
+    retry = idl.shared().RetryPolicy(
+        initialIntervalInSeconds=10, backoffCoefficient=1.7, maximumIntervalInSeconds=300,
+        expirationIntervalInSeconds=86400, nonRetriableErrorReasons=NON_RETRIABLE)
+    return d.schedule(activity, TASK_LIST, params, str(event_count), start_to_close=300,
+                      schedule_to_close=86400, retry=retry)
 
 
 # ------------------------------------------------------------------- activities
-Activity = Callable[[ThriftClient, dict[str, Any]], Any]
+Activity = Callable[[Any, dict[str, Any]], Any]  # (ActivityContext, params)
 
 
-def _describe(client: ThriftClient, name: str) -> Any:
+def _describe(client: Any, name: str) -> Any:
     shared = idl.shared()
     try:
         return client.call("DescribeDomain", shared.DescribeDomainRequest(name=name))
@@ -176,8 +98,8 @@ def _describe(client: ThriftClient, name: str) -> Any:
         raise ActivityFailure(DOMAIN_MISSING) from None
 
 
-def disable_archival(client: ThriftClient, params: dict[str, Any]) -> None:
-    shared = idl.shared()
+def disable_archival(ctx: Any, params: dict[str, Any]) -> None:
+    shared, client = idl.shared(), ctx.client
     name = params.get("domain_name", "")
     if name == SYSTEM_DOMAIN:  # it would refuse every later deprecation (and end this run)
         raise ActivityFailure(BAD_REQUEST, f"the system domain {SYSTEM_DOMAIN} stays")
@@ -194,59 +116,23 @@ def disable_archival(client: ThriftClient, params: dict[str, Any]) -> None:
     return None
 
 
-def deprecate_domain(client: ThriftClient, params: dict[str, Any]) -> None:
-    client.call("DeprecateDomain", idl.shared().DeprecateDomainRequest(
+def deprecate_domain(ctx: Any, params: dict[str, Any]) -> None:
+    ctx.client.call("DeprecateDomain", idl.shared().DeprecateDomainRequest(
         name=params.get("domain_name", ""), securityToken=params.get("security_token") or None))
     return None
 
 
-def _open_workflows(client: ThriftClient, domain: str) -> list[Any]:
-    shared = idl.shared()
-    found: list[Any] = []
-    token = None
-    while True:
-        page = client.call("ListWorkflowExecutions", shared.ListWorkflowExecutionsRequest(
-            domain=domain, pageSize=1000, nextPageToken=token, query=OPEN_QUERY))
-        found += page.executions or []
-        token = page.nextPageToken
-        if not token:
-            return found
+def terminate_open_workflows(ctx: Any, params: dict[str, Any]) -> dict[str, Any]:
+    """Upstream's child batch job, run in place: terminate the domain's open runs and
+    their pending children."""
+    return batcher.run(ctx, {"DomainName": params.get("domain_name", ""),
+                             "Query": OPEN_QUERY, "Reason": TERMINATE_REASON,
+                             "BatchType": "terminate",
+                             "TerminateParams": {"TerminateChildren": True}})
 
 
-def terminate_open_workflows(client: ThriftClient, params: dict[str, Any]) -> int:
-    """Terminate the domain's open runs and their pending children; how many."""
-    shared = idl.shared()
-    domain = params.get("domain_name", "")
-    _describe(client, domain)
-    done = 0
-    for info in _open_workflows(client, domain):
-        targets = [(domain, info.execution)]
-        try:
-            described = client.call("DescribeWorkflowExecution",
-                                    shared.DescribeWorkflowExecutionRequest(
-                                        domain=domain, execution=info.execution))
-            targets += [(child.domain or domain, shared.WorkflowExecution(
-                workflowId=child.workflowID, runId=child.runID))
-                for child in described.pendingChildren or []]
-        except shared.EntityNotExistsError:
-            continue
-        for child_domain, execution in targets:
-            if not execution.runId:
-                continue  # a child not started yet: its id may name another run
-            try:
-                client.call("TerminateWorkflowExecution",
-                            shared.TerminateWorkflowExecutionRequest(
-                                domain=child_domain, workflowExecution=execution,
-                                reason=TERMINATE_REASON, identity=BATCH_IDENTITY))
-                done += 1
-            except (shared.EntityNotExistsError,
-                    shared.WorkflowExecutionAlreadyCompletedError):
-                continue
-    return done
-
-
-def check_open_workflows(client: ThriftClient, params: dict[str, Any]) -> bool:
-    count = client.call("CountWorkflowExecutions", idl.shared().CountWorkflowExecutionsRequest(
+def check_open_workflows(ctx: Any, params: dict[str, Any]) -> bool:
+    count = ctx.client.call("CountWorkflowExecutions", idl.shared().CountWorkflowExecutionsRequest(
         domain=params.get("domain_name", ""), query=OPEN_QUERY)).count
     return bool(count)
 
@@ -259,7 +145,7 @@ ACTIVITIES: dict[str, Activity] = {
 }
 
 
-def run_activity(client: ThriftClient, name: str, data: bytes | None) -> Any:
+def run_activity(ctx: Any, name: str, data: bytes | None) -> Any:
     """Run one activity; its failures as ActivityFailure (reason and details)."""
     shared = idl.shared()
     activity = ACTIVITIES.get(name)
@@ -272,8 +158,8 @@ def run_activity(client: ThriftClient, name: str, data: bytes | None) -> Any:
     except ValueError as exc:
         raise ActivityFailure(BAD_REQUEST, f"invalid input: {exc}") from None
     try:
-        return activity(client, params)
-    except ActivityFailure:
+        return activity(ctx, params)
+    except (ActivityFailure, ActivityStopped):
         raise
     except shared.EntityNotExistsError:
         raise ActivityFailure(DOMAIN_MISSING) from None

@@ -1,11 +1,11 @@
 """The worker role: runs the system workflows that upstream's worker service runs.
 
-Today that is the domain deprecation workflow (``domain_deprecation``), which Cadence
-CLI 1.3.1 and later start for ``domain deprecate`` instead of calling DeprecateDomain.
-Like upstream's worker service it is a client of the frontend: it long-polls its task
-list in the ``cadence-system`` domain over TChannel (to this process's own port) and
-answers with the same calls a Go worker makes, so its runs have ordinary histories, are
-durable across restarts, and can be shown, described and terminated with the CLI.
+Two of them, both started by Cadence CLI 1.4.1: the domain deprecation workflow
+(``domain_deprecation``; ``domain deprecate`` no longer calls DeprecateDomain) and batch
+jobs (``batcher``; ``workflow batch start``). Like upstream's worker service it is a
+client of the frontend: it long-polls each task list over TChannel (to this process's
+own port) and answers with the calls a Go worker makes, so the runs have ordinary
+histories, survive restarts, and can be shown, described and terminated with the CLI.
 """
 
 from __future__ import annotations
@@ -13,29 +13,78 @@ from __future__ import annotations
 import json
 import logging
 import socket
-from typing import Any
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
 
 import gevent
 
 from cadence_py.rpc import ThriftClient, idl
 from cadence_py.transport import TChannelClient
+from cadence_py.worker import batcher
 from cadence_py.worker import domain_deprecation as dd
+from cadence_py.worker.decisions import GENERIC_FAILURE, ActivityFailure, ActivityStopped, fail
 
 log = logging.getLogger(__name__)
 
-SYSTEM_DOMAIN = dd.SYSTEM_DOMAIN
 POLL_TTL_MS = 70_000  # the server answers an empty poll before this
 PAUSE_S, MAX_PAUSE_S = 1.0, 30.0  # after a failed round, doubling while they keep failing
-NO_QUERIES = "the domain deprecation workflow has no query handlers"
+NO_QUERIES = "system workflows have no query handlers"
+
+
+@dataclass(frozen=True)
+class TaskListSpec:
+    """One system task list: its workflow type's decider and its activities."""
+
+    domain: str
+    task_list: str
+    workflow_type: str
+    decide: Callable[[list[Any]], list[Any]]
+    run_activity: Callable[["ActivityContext", str, bytes | None], Any]
+
+
+class ActivityContext:
+    """What an activity gets: the frontend client, the details its previous attempt
+    heartbeated, and ``heartbeat`` (sent at most every half heartbeat timeout unless
+    forced; raises ActivityStopped once the run no longer wants the activity)."""
+
+    def __init__(self, client: ThriftClient, task: Any, identity: str) -> None:
+        self.client = client
+        self.details: bytes | None = task.heartbeatDetails or None
+        self._token = task.taskToken
+        self._identity = identity
+        self._every = (task.heartbeatTimeoutSeconds or 0) / 2
+        self._last = time.monotonic()
+
+    def heartbeat(self, details: Any, force: bool = True) -> None:
+        now = time.monotonic()
+        if not force and (not self._every or now - self._last < self._every):
+            return
+        self._last = now
+        shared = idl.shared()
+        try:
+            answer = self.client.call("RecordActivityTaskHeartbeat",
+                                      shared.RecordActivityTaskHeartbeatRequest(
+                                          taskToken=self._token, identity=self._identity,
+                                          details=json.dumps(details).encode()))
+        except shared.EntityNotExistsError:
+            raise ActivityStopped() from None
+        if answer.cancelRequested:
+            raise ActivityStopped()
 
 
 class SystemWorker:
-    """One decision poller and one activity poller on the deprecation task list."""
+    """A decision poller and an activity poller per system task list."""
 
     def __init__(self, host: str, port: int, wait_s: int = dd.VISIBILITY_WAIT_S) -> None:
         self._address = ("127.0.0.1" if host in ("", "0.0.0.0", "::") else host, port)
-        self._wait_s = wait_s
         self._identity = f"cadence-py-worker@{socket.gethostname()}"
+        self._specs = [
+            TaskListSpec(dd.SYSTEM_DOMAIN, dd.TASK_LIST, dd.WORKFLOW_TYPE,
+                         lambda events: dd.decide(events, wait_s), dd.run_activity),
+            TaskListSpec(batcher.DOMAIN, batcher.TASK_LIST, batcher.WORKFLOW_TYPE,
+                         batcher.decide, batcher.run_activity),
+        ]
         self._channel: TChannelClient | None = None
         self._client: ThriftClient | None = None
         self._loops: list[gevent.Greenlet] = []
@@ -45,8 +94,9 @@ class SystemWorker:
         self._channel = TChannelClient(*self._address, caller="cadence-worker")
         self._client = ThriftClient(self._channel, idl.workflow_service().WorkflowService,
                                     "WorkflowService")
-        self._loops = [gevent.spawn(self._run, self._decide_once, "decisions"),
-                       gevent.spawn(self._run, self._work_once, "activities")]
+        for spec in self._specs:
+            self._loops += [gevent.spawn(self._run, self._decide_once, spec),
+                            gevent.spawn(self._run, self._work_once, spec)]
 
     def request_stop(self) -> None:
         """No new polls; the caller then wakes pending ones (matching's shutdown)."""
@@ -59,35 +109,35 @@ class SystemWorker:
         if self._channel is not None:
             self._channel.close()
 
-    def _run(self, once: Any, what: str) -> None:
+    def _run(self, once: Callable[[TaskListSpec], None], spec: TaskListSpec) -> None:
         pause = PAUSE_S
         while not self._stopping:
             try:
-                once()
+                once(spec)
                 pause = PAUSE_S
             except Exception as exc:  # noqa: BLE001 - keep polling; the server retries
                 if self._stopping:
                     return
                 if pause == PAUSE_S:
-                    log.exception("system worker: handling %s failed", what)
+                    log.exception("system worker: %s failed", spec.task_list)
                 else:
-                    log.warning("system worker: handling %s failed again: %s", what, exc)
+                    log.warning("system worker: %s failed again: %s", spec.task_list, exc)
                 gevent.sleep(pause)
                 pause = min(pause * 2, MAX_PAUSE_S)
 
-    def _poll(self, method: str, request_type: str) -> Any:
+    def _poll(self, spec: TaskListSpec, method: str, request_type: str) -> Any:
         """One long poll of the task list; None when it ended empty or we are stopping."""
         shared, client = idl.shared(), self._client
         assert client is not None
         task = client.call(method, getattr(shared, request_type)(
-            domain=SYSTEM_DOMAIN, taskList=shared.TaskList(name=dd.TASK_LIST),
+            domain=spec.domain, taskList=shared.TaskList(name=spec.task_list),
             identity=self._identity), ttl_ms=POLL_TTL_MS)
         return task if task.taskToken and not self._stopping else None
 
     # ------------------------------------------------------------ decisions
-    def _decide_once(self) -> None:
+    def _decide_once(self, spec: TaskListSpec) -> None:
         shared, client = idl.shared(), self._client
-        task = self._poll("PollForDecisionTask", "PollForDecisionTaskRequest")
+        task = self._poll(spec, "PollForDecisionTask", "PollForDecisionTaskRequest")
         if task is None or client is None:
             return
         if task.query is not None:  # a query task: no handlers to answer it
@@ -96,9 +146,8 @@ class SystemWorker:
                 errorMessage=NO_QUERIES))
             return
         try:
-            decisions = self._decisions(task)
+            decisions = self._decisions(spec, task)
         except Exception as exc:  # noqa: BLE001 - fail the task now, not at its timeout
-            log.exception("system worker: deciding %s failed", task.workflowExecution.workflowId)
             client.call("RespondDecisionTaskFailed", shared.RespondDecisionTaskFailedRequest(
                 taskToken=task.taskToken, identity=self._identity,
                 cause=shared.DecisionTaskFailedCause.WORKFLOW_WORKER_UNHANDLED_FAILURE,
@@ -110,32 +159,34 @@ class SystemWorker:
             taskToken=task.taskToken, identity=self._identity, decisions=decisions,
             queryResults={name: failed for name in task.queries or {}} or None))
 
-    def _decisions(self, task: Any) -> list[Any]:
+    def _decisions(self, spec: TaskListSpec, task: Any) -> list[Any]:
         shared, client = idl.shared(), self._client
         assert client is not None
-        if task.workflowType.name != dd.WORKFLOW_TYPE:
-            return [dd.fail(dd.GENERIC_FAILURE,
-                            f"unknown workflow type {task.workflowType.name}")]
+        if task.workflowType.name != spec.workflow_type:
+            return [fail(GENERIC_FAILURE, f"unknown workflow type {task.workflowType.name}")]
         events = list(task.history.events if task.history else [])
         token = task.nextPageToken
         while token:  # the rest of a long history
             page = client.call("GetWorkflowExecutionHistory",
                                shared.GetWorkflowExecutionHistoryRequest(
-                                   domain=SYSTEM_DOMAIN, execution=task.workflowExecution,
+                                   domain=spec.domain, execution=task.workflowExecution,
                                    nextPageToken=token))
             events += page.history.events or []
             token = page.nextPageToken
-        return dd.decide(events, self._wait_s)
+        return spec.decide(events)
 
     # ----------------------------------------------------------- activities
-    def _work_once(self) -> None:
+    def _work_once(self, spec: TaskListSpec) -> None:
         shared, client = idl.shared(), self._client
-        task = self._poll("PollForActivityTask", "PollForActivityTaskRequest")
+        task = self._poll(spec, "PollForActivityTask", "PollForActivityTaskRequest")
         if task is None or client is None:
             return
+        context = ActivityContext(client, task, self._identity)
         try:
-            result = dd.run_activity(client, task.activityType.name, task.input)
-        except dd.ActivityFailure as failure:
+            result = spec.run_activity(context, task.activityType.name, task.input)
+        except ActivityStopped:
+            return
+        except ActivityFailure as failure:
             log.warning("system worker: activity %s of %s failed: %s %s",
                         task.activityType.name, task.workflowExecution.workflowId,
                         failure.reason, failure.details)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+import time
 from collections.abc import Callable, Iterator
 
 import gevent
@@ -172,3 +174,32 @@ def test_restart(cli: Cli, wf_domain: str) -> None:
     missing = cli("--do", wf_domain, "wf", "restart", "--wid", "never-started")
     assert missing.code != 0
     assert "Requested workflow history not found" in missing.output
+
+
+def test_batch_terminate(cli: Cli, wf_domain: str) -> None:
+    for wid in ("batch-a", "batch-b"):
+        start(cli, wid)
+    deadline = time.monotonic() + 30
+    query = "WorkflowType = 'MyWorkflow' AND CloseTime = missing"
+    while "2" not in cli("--do", wf_domain, "wf", "count", "-q", query).output:
+        assert time.monotonic() < deadline, "the runs never showed in visibility"
+        time.sleep(0.2)
+    started = cli("--do", wf_domain, "wf", "batch", "start", "--query", query, "--reason",
+                  "clean up", "--bt", "terminate", "--yes")
+    assert started.code == 0, started.output
+    assert "This batch job will be operating on 2 workflows." in started.output
+    job = json.loads(started.output[started.output.index("{"):])
+    assert job["msg"] == "batch job is started"
+    deadline = time.monotonic() + 30
+    while True:
+        described = cli("--do", wf_domain, "wf", "batch", "describe", "--jid", job["jobID"])
+        if "batch job is finished successfully" in described.output:
+            break
+        assert time.monotonic() < deadline, described.output
+        time.sleep(0.3)
+    for wid in ("batch-a", "batch-b"):
+        show = cli("--do", wf_domain, "wf", "show", "--wid", wid)
+        assert "WorkflowExecutionTerminated" in show.output, show.output
+    listed = cli("--do", wf_domain, "wf", "batch", "list")
+    assert listed.code == 0 and job["jobID"] in listed.output, listed.output
+    assert '"status": "COMPLETED"' in listed.output

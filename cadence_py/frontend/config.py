@@ -14,6 +14,9 @@ class FrontendConfig:
     max_bad_binary_count: int = 10  # frontend.maxBadBinaries
     enable_client_version_check: bool = False  # frontend.enableClientVersionCheck
     required_domain_data_keys: dict[str, str] = field(default_factory=dict)
+    blob_size_limit_error: int = 2 * 1024 * 1024  # limit.blobSize.error
+    max_decision_start_to_close_seconds: int = 240  # system.maxDecisionStartToCloseSeconds
+    poll_seconds: float = 60.0  # matching.longPollExpirationInterval
     # GetClusterInfo.supportedClientVersions and the version check's upper bounds.
     supported_go_sdk: str = "1.7.0"
     supported_java_sdk: str = "1.5.0"

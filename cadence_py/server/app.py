@@ -20,6 +20,7 @@ from cadence_py.metrics.persistence import (metered_domain_store, metered_execut
 from cadence_py.metrics.rpc import RpcMetrics
 from cadence_py.persistence.domains import DomainStore
 from cadence_py.common.domain_cache import DomainCache
+from cadence_py.history.config import HistoryConfig
 from cadence_py.history.engine import HistoryEngine
 from cadence_py.history.queues import TimerQueueProcessor, TransferQueueProcessor
 from cadence_py.history.state_cache import CachedExecutionStore
@@ -28,6 +29,7 @@ from cadence_py.persistence.factory import open_domain_store, open_execution_sto
 from cadence_py.rpc import idl
 from cadence_py.rpc.dispatch import ThriftDispatcher
 from cadence_py.server.config import ServerConfig
+from cadence_py.server.dynamic_config import DynamicConfig
 from cadence_py.transport import TChannelServer
 from cadence_py.visibility.setup import open_visibility
 from cadence_py.worker import SystemWorker
@@ -48,12 +50,19 @@ class CadenceServer:
         raw_domains = domains or open_domain_store(config)
         self.domains = metered_domain_store(raw_domains, self.metrics)
         frontend_config = FrontendConfig(cluster_name=config.cluster_name)
+        history_config = HistoryConfig(cluster_name=config.cluster_name)
+        self.dynamic_config: DynamicConfig | None = None
+        if config.dynamic_config_file is not None:
+            self.dynamic_config = DynamicConfig(
+                config.dynamic_config_file, config.dynamic_config_poll_s, config.cluster_name,
+                {"frontend": frontend_config, "history": history_config})
+            self.dynamic_config.load()
         self.domain_cache = DomainCache(self.domains)
         executions, tasks = open_execution_stores(config, raw_domains)
         self.executions = CachedExecutionStore(
             metered_execution_store(executions, self.history_metrics))
         self.tasks = metered_task_store(tasks, self.matching_metrics)
-        self.history = HistoryEngine(self.executions, self.domain_cache,
+        self.history = HistoryEngine(self.executions, self.domain_cache, history_config,
                                      metrics=self.history_metrics)
         self.matching = MatchingEngine(
             self.tasks, MatchingMetrics(self.matching_metrics, self.domain_cache))
@@ -94,6 +103,8 @@ class CadenceServer:
         self.timer_queue.start()
         self.visibility_parts.start()
         self.gauges.start()
+        if self.dynamic_config is not None:
+            self.dynamic_config.start()
         self.tchannel.start()
         host, port = self.address
         if self.config.system_worker:
@@ -120,6 +131,8 @@ class CadenceServer:
         self.timer_queue.stop()
         self.visibility_parts.stop()
         self.gauges.stop()
+        if self.dynamic_config is not None:
+            self.dynamic_config.stop()
         log.info("state cache: %d hits, %d misses", self.executions.hits,
                  self.executions.misses)
         self.executions.close()  # Cassandra: its own session; SQLite: a no-op

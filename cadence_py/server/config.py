@@ -80,6 +80,9 @@ class ServerConfig:
     metrics: MetricsConfig | None = None  # top-level section: every service's default
     service_metrics: dict[str, MetricsConfig] = field(default_factory=dict)
     source: str = "<defaults>"
+    # Cadence's file-based dynamic config (server/dynamic_config.py); None: defaults only.
+    dynamic_config_file: Path | None = None
+    dynamic_config_poll_s: float = 5.0
 
     def metrics_for(self, service: str) -> MetricsConfig | None:
         """The metrics config of ``service`` (frontend, history, matching, worker)."""
@@ -194,8 +197,43 @@ def load_config(path: str | Path | None) -> ServerConfig:
 
     config.data_dir = Path(root.get("dataDir", str, str(config.data_dir)))
     _load_persistence(root.section("persistence"), config)
+    _load_dynamic_config(root, config)
     root.finish()
     return config
+
+
+def _load_dynamic_config(root: _Section, config: ServerConfig) -> None:
+    """``dynamicconfig: {client: filebased, filebased: {filepath, pollInterval}}``, or the
+    legacy ``dynamicConfigClient: {filepath, pollInterval}`` (upstream prefers the first
+    when both are there). The file is read now, so a bad one stops the start."""
+    files = None
+    if "dynamicconfig" in root.data:
+        section = root.section("dynamicconfig")
+        client = section.get("client", str, "filebased")
+        if client not in ("filebased", "nop"):
+            raise ConfigError(f"{section.source}: {section._key('client')}: only the "
+                              f"filebased client is supported, got {client!r}")
+        files = section.section("filebased") if client == "filebased" else None
+        section.section("configstore")  # upstream's other client: read, not used
+        section.finish()
+        if "dynamicConfigClient" in root.data:
+            root.section("dynamicConfigClient")
+    elif "dynamicConfigClient" in root.data:
+        files = root.section("dynamicConfigClient")
+    if files is None:
+        return
+    path = files.get("filepath", str, "")
+    if not path:
+        raise ConfigError(f"{files.source}: {files._key('filepath')}: required")
+    config.dynamic_config_file = Path(path)
+    config.dynamic_config_poll_s = _seconds(files, "pollInterval", config.dynamic_config_poll_s)
+    files.finish()
+    from cadence_py.server.dynamic_config import DynamicConfigError, read
+
+    try:
+        read(config.dynamic_config_file, config.cluster_name)
+    except DynamicConfigError as exc:
+        raise ConfigError(f"{config.source}: dynamic config {exc}") from None
 
 
 SERVICES = ("frontend", "history", "matching", "worker")

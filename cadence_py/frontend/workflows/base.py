@@ -14,7 +14,6 @@ from cadence_py.matching import MatchingEngine
 from cadence_py.persistence.domains import DomainRecord
 
 MAX_ID_LENGTH = 1000  # limit.maxIDLength
-BLOB_SIZE_LIMIT = 2 * 1024 * 1024  # limit.blobSize.error
 
 
 class WorkflowAPIBase:
@@ -36,9 +35,8 @@ class WorkflowAPIBase:
         if value and len(value) > MAX_ID_LENGTH:
             raise errors.bad_request(f"{what} length exceeds limit.")
 
-    @staticmethod
-    def _blob(value: bytes | None, what: str = "Blob") -> None:
-        if value and len(value) > BLOB_SIZE_LIMIT:
+    def _blob(self, value: bytes | None, what: str = "Blob") -> None:
+        if value and len(value) > self.config.blob_size_limit_error:
             raise errors.bad_request(f"{what} data size exceeds limit.")
 
     @staticmethod

@@ -22,7 +22,6 @@ from cadence_py.rpc import idl
 from cadence_py.rpc.context import RequestContext
 
 log = logging.getLogger(__name__)
-LONG_POLL_SECONDS = 60.0
 MIN_POLL_TIMEOUT = 2.0
 STICKY = 1
 
@@ -32,7 +31,7 @@ class PollingAPIs(WorkflowAPIBase):
         remaining = ctx.remaining()
         if remaining < MIN_POLL_TIMEOUT:
             raise errors.bad_request("Context timeout is too short.")
-        return min(LONG_POLL_SECONDS, remaining - 1.0)
+        return min(self.config.poll_seconds, remaining - 1.0)
 
     def _poll_target(self, request: Any) -> tuple[Any, str]:
         if request is None:

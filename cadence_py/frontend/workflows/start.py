@@ -12,7 +12,6 @@ from cadence_py.rpc import idl
 from cadence_py.rpc.context import RequestContext
 from cadence_py.visibility.attributes import validate_upsert
 
-MAX_DECISION_TIMEOUT = 240  # history.maxDecisionStartToCloseSeconds
 
 
 class StartAPIs(WorkflowAPIBase):
@@ -38,8 +37,8 @@ class StartAPIs(WorkflowAPIBase):
                 "A valid TaskStartToCloseTimeoutSeconds is not set on request.")
         if (request.delayStartSeconds or 0) < 0:
             raise errors.bad_request("A valid DelayStartSeconds is not set on request.")
-        request.taskStartToCloseTimeoutSeconds = min(request.taskStartToCloseTimeoutSeconds,
-                                                     MAX_DECISION_TIMEOUT)
+        request.taskStartToCloseTimeoutSeconds = min(
+            request.taskStartToCloseTimeoutSeconds, self.config.max_decision_start_to_close_seconds)
         self._blob(request.input, "Input")
         if request.searchAttributes is not None and request.searchAttributes.indexedFields:
             registry = getattr(self, "search_attributes", None)

@@ -54,16 +54,39 @@ def _bool(value: Any) -> bool:
     return value
 
 
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
-_DURATION = re.compile(r"(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+")
-_UNIT_S = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+_DURATION_PART = re.compile(r"(\d*\.?\d*)(ns|us|µs|μs|ms|s|m|h)")
+_DURATION = re.compile(r"[+-]?(?:0|(?:(?:\d+\.?\d*|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+)")
+_UNIT_S = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0,
+           "h": 3600.0}
 
 
 def _duration(value: Any) -> float:
-    """Go's time.ParseDuration syntax ("10s", "1m30s", "500ms"), in seconds."""
+    """Go's time.ParseDuration syntax ("10s", "1m30s", ".5s", "0"), in seconds."""
     if not isinstance(value, str) or not _DURATION.fullmatch(value):
         raise ValueError(f"expected a duration string like 10s or 1m, got {value!r}")
-    return sum(float(n) * _UNIT_S[unit] for n, unit in _DURATION_PART.findall(value))
+    seconds = sum(float(n) * _UNIT_S[unit] for n, unit in _DURATION_PART.findall(value))
+    return -seconds if value.startswith("-") else seconds
+
+
+def _natural(value: Any) -> int:
+    number = _int(value)
+    if number < 0:
+        raise ValueError(f"must not be negative, got {number}")
+    return number
+
+
+def _positive(value: Any) -> int:
+    number = _int(value)
+    if number <= 0:
+        raise ValueError(f"must be positive, got {number}")
+    return number
+
+
+def _positive_duration(value: Any) -> float:
+    seconds = _duration(value)
+    if seconds <= 0:
+        raise ValueError(f"must be a positive duration, got {value!r}")
+    return seconds
 
 
 def _map(value: Any) -> dict[str, str]:
@@ -81,24 +104,24 @@ class Setting:
 
 
 SETTINGS: dict[str, Setting] = {
-    "system.minRetentionDays": Setting((("frontend", "min_retention_days"),), _int),
-    "system.maxRetentionDays": Setting((("frontend", "max_retention_days"),), _int),
+    "system.minRetentionDays": Setting((("frontend", "min_retention_days"),), _natural),
+    "system.maxRetentionDays": Setting((("frontend", "max_retention_days"),), _positive),
     "frontend.enableClientVersionCheck": Setting(
         (("frontend", "enable_client_version_check"),), _bool),
-    "frontend.maxBadBinaries": Setting((("frontend", "max_bad_binary_count"),), _int),
-    "limit.domainNameLength": Setting((("frontend", "domain_name_max_length"),), _int),
+    "frontend.maxBadBinaries": Setting((("frontend", "max_bad_binary_count"),), _natural),
+    "limit.domainNameLength": Setting((("frontend", "domain_name_max_length"),), _positive),
     "system.requiredDomainDataKeys": Setting(
         (("frontend", "required_domain_data_keys"),), _map),
-    "matching.longPollExpirationInterval": Setting((("frontend", "poll_seconds"),), _duration),
-    "limit.blobSize.error": Setting((("frontend", "blob_size_limit_error"),
-                                     ("history", "blob_size_limit_error")), _int),
+    "matching.longPollExpirationInterval": Setting((("frontend", "poll_seconds"),),
+                                                   _positive_duration),
+    "limit.blobSize.error": Setting((("frontend", "blob_size_limit_error"),), _positive),
     "system.maxDecisionStartToCloseSeconds": Setting(
-        (("frontend", "max_decision_start_to_close_seconds"),
-         ("history", "max_decision_start_to_close_seconds")), _int),
-    "limit.historyCount.error": Setting((("history", "history_count_limit_error"),), _int),
-    "limit.historySize.error": Setting((("history", "history_size_limit_error"),), _int),
+        (("frontend", "max_decision_start_to_close_seconds"),), _positive),
+    "limit.historyCount.error": Setting((("history", "history_count_limit_error"),),
+                                        _positive),
+    "limit.historySize.error": Setting((("history", "history_size_limit_error"),), _positive),
     "history.longPollExpirationInterval": Setting((("history", "long_poll_seconds"),),
-                                                  _duration),
+                                                  _positive_duration),
     "history.enableActivityLocalDispatchByDomain": Setting(
         (("history", "activity_local_dispatch"),), _bool),
 }
@@ -186,7 +209,7 @@ class DynamicConfig:
         while True:
             gevent.sleep(self.poll_s)
             try:
-                if os.stat(self.path).st_mtime > self._mtime:
+                if os.stat(self.path).st_mtime != self._mtime:  # a copy may be older
                     self.load()
             except (OSError, DynamicConfigError) as exc:
                 log.error("dynamic config %s: not reloaded, the previous values stay: %s",

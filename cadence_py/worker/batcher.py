@@ -52,6 +52,13 @@ def params_problem(params: dict[str, Any]) -> str | None:
     """Upstream's validation of BatchParams, with its messages."""
     if not all(params.get(k) for k in ("BatchType", "Reason", "DomainName", "Query")):
         return "must provide required parameters: BatchType/Reason/DomainName/Query"
+    for key in ("TerminateParams", "CancelParams", "SignalParams", "ReplicateParams"):
+        if params.get(key) is not None and not isinstance(params[key], dict):
+            return f"invalid params: {key} must be an object"
+    for key in (*DEFAULTS, "MaxActivityRetries"):
+        value = params.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            return f"invalid params: {key} must be an integer"
     kind = params["BatchType"]
     if kind == "signal" and not (params.get("SignalParams") or {}).get("SignalName"):
         return "must provide signal name"
@@ -91,18 +98,19 @@ def decide(events: list[Any]) -> list[Any]:
     try:
         params = json.loads(d.started_input(events))
         problem = params_problem(params) if isinstance(params, dict) else "invalid params"
-    except ValueError:
-        problem = "invalid params"
+        if not problem:
+            params = with_defaults(params)
+    except Exception as exc:  # noqa: BLE001 - whatever the input, the job must end
+        problem = f"invalid params: {exc}"
     if problem:  # final: the CLI's retry policy would start it again and again
         return [d.fail(NON_RETRIABLE, problem)]
-    params = with_defaults(params)
     shared = idl.shared()
     retry = shared.RetryPolicy(initialIntervalInSeconds=10, backoffCoefficient=1.7,
                                maximumIntervalInSeconds=300,
                                expirationIntervalInSeconds=INFINITE_S,
                                maximumAttempts=params["MaxActivityRetries"],
                                nonRetriableErrorReasons=[NON_RETRIABLE])
-    heartbeat = max(1, int(params["ActivityHeartBeatTimeout"]) // 10**9)
+    heartbeat = min(max(1, int(params["ActivityHeartBeatTimeout"]) // 10**9), INFINITE_S)
     return [d.schedule(ACTIVITY, TASK_LIST, json.dumps(params).encode(), str(len(events)),
                        start_to_close=INFINITE_S, schedule_to_close=INFINITE_S, retry=retry,
                        heartbeat=heartbeat)]
@@ -153,86 +161,94 @@ def operation(client: ThriftClient, kind: str, params: dict[str, Any],
 
 
 def apply(client: ThriftClient, domain: str, execution: Any,
-          act: Callable[[str, Any], None], children: bool) -> None:
-    """Act on one run, then on its pending children (and theirs) when asked; runs that
-    are gone are skipped, as upstream's batcher skips them."""
+          act: Callable[[str, Any], None], children: bool,
+          pace: Callable[[], None] = lambda: None) -> None:
+    """Act on one run, then on its pending children (and theirs) when asked, ``pace``
+    before each. A run that is gone is skipped, as upstream's batcher skips it; so is a
+    child that closed meanwhile (its parent's close policy may have ended it). A top
+    run that already completed raises WorkflowExecutionAlreadyCompletedError."""
     shared = idl.shared()
-    queue = [(domain, execution)]
+    queue = [(domain, execution, True)]
     while queue:
-        target_domain, target = queue.pop()
+        target_domain, target, top = queue.pop()
+        pace()
         try:
             act(target_domain, target)
-            if not children:
-                continue
+        except shared.EntityNotExistsError:
+            continue
+        except shared.WorkflowExecutionAlreadyCompletedError:
+            if top:
+                raise
+            continue
+        if not children:
+            continue
+        try:
             described = client.call("DescribeWorkflowExecution",
                                     shared.DescribeWorkflowExecutionRequest(
                                         domain=target_domain, execution=target))
         except shared.EntityNotExistsError:
             continue
         queue += [(child.domain or target_domain, shared.WorkflowExecution(
-            workflowId=child.workflowID, runId=child.runID))
+            workflowId=child.workflowID, runId=child.runID), False)
             for child in described.pendingChildren or [] if child.runID]
 
 
 def run(ctx: Any, params: dict[str, Any]) -> dict[str, Any]:
     """The batch activity (see the module doc); ``ctx`` heartbeats and holds the details
-    of an earlier attempt."""
+    of an earlier attempt, which this one resumes from."""
     shared, client = idl.shared(), ctx.client
     params = with_defaults(params)
     domain, query = params["DomainName"], params["Query"]
     act, children = operation(client, params["BatchType"], params)
-    client.call("DescribeDomain", shared.DescribeDomainRequest(name=domain))
     progress = json.loads(ctx.details) if ctx.details else None
-    if not isinstance(progress, dict):
-        total = client.call("CountWorkflowExecutions", shared.CountWorkflowExecutionsRequest(
-            domain=domain, query=query)).count
-        progress = {"PageToken": None, "CurrentPage": 0, "TotalEstimate": total or 0,
-                    "SuccessCount": 0, "ErrorCount": 0, "RPS": 0, "Concurrency": 0}
-    limiter = RateLimiter(params["RPS"])
-    attempts = int(params["AttemptsOnRetryableError"])
+    with ctx.keep_alive(lambda: progress):
+        client.call("DescribeDomain", shared.DescribeDomainRequest(name=domain))
+        if not isinstance(progress, dict):
+            total = client.call("CountWorkflowExecutions", shared.CountWorkflowExecutionsRequest(
+                domain=domain, query=query)).count
+            progress = {"PageToken": None, "CurrentPage": 0, "TotalEstimate": total or 0,
+                        "SuccessCount": 0, "ErrorCount": 0, "RPS": 0, "Concurrency": 0}
+        limiter = RateLimiter(params["RPS"])
+        attempts = int(params["AttemptsOnRetryableError"])
 
-    stopped: list[d.ActivityStopped] = []
+        def one(execution: Any) -> bool:
+            for attempt in range(1, attempts + 1):
+                ctx.check()
+                try:
+                    apply(client, domain, execution, act, children, limiter.wait)
+                    return True
+                except shared.WorkflowExecutionAlreadyCompletedError:
+                    return False  # retrying cannot help (upstream retries it anyway)
+                except Exception:  # noqa: BLE001 - counted once the attempts run out
+                    if attempt == attempts:
+                        return False
+            return False
 
-    def one(execution: Any) -> bool:
-        for attempt in range(1, attempts + 1):
-            if stopped:
-                return False
-            limiter.wait()
-            try:
-                ctx.heartbeat(progress, force=False)  # only when the last one got old
-            except d.ActivityStopped as stop:
-                stopped.append(stop)
-                return False
-            try:
-                apply(client, domain, execution, act, children)
-                return True
-            except shared.WorkflowExecutionAlreadyCompletedError:
-                return False
-            except Exception:  # noqa: BLE001 - counted once the attempts run out
-                if attempt == attempts:
-                    return False
-        return False
-
-    pool = Pool(int(params["Concurrency"]))
-    while True:
-        token = progress["PageToken"]
-        page = client.call("ScanWorkflowExecutions", shared.ListWorkflowExecutionsRequest(
-            domain=domain, pageSize=int(params["PageSize"]), query=query,
-            nextPageToken=base64.b64decode(token) if token else None))
-        executions = [info.execution for info in page.executions or []]
-        if not executions:
-            break
-        results = pool.map(one, executions)
-        if stopped:
-            raise stopped[0]
-        progress["CurrentPage"] += 1
-        progress["SuccessCount"] += sum(results)
-        progress["ErrorCount"] += len(results) - sum(results)
-        next_token = page.nextPageToken
-        progress["PageToken"] = base64.b64encode(next_token).decode() if next_token else None
-        ctx.heartbeat(progress)
-        if not next_token:
-            break
+        pool = Pool(int(params["Concurrency"]))
+        try:
+            while True:
+                token = progress["PageToken"]
+                page = client.call("ScanWorkflowExecutions",
+                                   shared.ListWorkflowExecutionsRequest(
+                                       domain=domain, pageSize=int(params["PageSize"]),
+                                       query=query,
+                                       nextPageToken=base64.b64decode(token) if token else None))
+                executions = [info.execution for info in page.executions or []]
+                if not executions:
+                    break
+                results = pool.map(one, executions)
+                ctx.check()
+                next_token = page.nextPageToken
+                progress = dict(progress, CurrentPage=progress["CurrentPage"] + 1,
+                                SuccessCount=progress["SuccessCount"] + sum(results),
+                                ErrorCount=progress["ErrorCount"] + len(results) - sum(results),
+                                PageToken=base64.b64encode(next_token).decode()
+                                if next_token else None)
+                ctx.heartbeat(progress)
+                if not next_token:
+                    break
+        finally:
+            pool.kill()
     return progress
 
 

@@ -10,14 +10,16 @@ histories, survive restarts, and can be shown, described and terminated with the
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import socket
-import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Callable
 
 import gevent
+from gevent.pool import Pool
 
 from cadence_py.rpc import ThriftClient, idl
 from cadence_py.transport import TChannelClient
@@ -29,6 +31,7 @@ log = logging.getLogger(__name__)
 
 POLL_TTL_MS = 70_000  # the server answers an empty poll before this
 PAUSE_S, MAX_PAUSE_S = 1.0, 30.0  # after a failed round, doubling while they keep failing
+ACTIVITY_SLOTS = 10  # activities run at once per task list (upstream's pollers: 10)
 NO_QUERIES = "system workflows have no query handlers"
 
 
@@ -45,8 +48,9 @@ class TaskListSpec:
 
 class ActivityContext:
     """What an activity gets: the frontend client, the details its previous attempt
-    heartbeated, and ``heartbeat`` (sent at most every half heartbeat timeout unless
-    forced; raises ActivityStopped once the run no longer wants the activity)."""
+    heartbeated (``details``), ``heartbeat`` to record progress, and ``keep_alive`` to
+    heartbeat the latest progress every half heartbeat timeout while it works; ``check``
+    raises ActivityStopped once the run no longer wants the activity."""
 
     def __init__(self, client: ThriftClient, task: Any, identity: str) -> None:
         self.client = client
@@ -54,13 +58,9 @@ class ActivityContext:
         self._token = task.taskToken
         self._identity = identity
         self._every = (task.heartbeatTimeoutSeconds or 0) / 2
-        self._last = time.monotonic()
+        self._stopped = False
 
-    def heartbeat(self, details: Any, force: bool = True) -> None:
-        now = time.monotonic()
-        if not force and (not self._every or now - self._last < self._every):
-            return
-        self._last = now
+    def heartbeat(self, details: Any) -> None:
         shared = idl.shared()
         try:
             answer = self.client.call("RecordActivityTaskHeartbeat",
@@ -68,9 +68,34 @@ class ActivityContext:
                                           taskToken=self._token, identity=self._identity,
                                           details=json.dumps(details).encode()))
         except shared.EntityNotExistsError:
+            self._stopped = True
             raise ActivityStopped() from None
         if answer.cancelRequested:
+            self._stopped = True
             raise ActivityStopped()
+
+    def check(self) -> None:
+        if self._stopped:
+            raise ActivityStopped()
+
+    @contextlib.contextmanager
+    def keep_alive(self, details: Callable[[], Any]) -> Iterator[None]:
+        ticker = gevent.spawn(self._tick, details) if self._every else None
+        try:
+            yield
+        finally:
+            if ticker is not None:
+                ticker.kill(block=False)
+
+    def _tick(self, details: Callable[[], Any]) -> None:
+        while not self._stopped:
+            gevent.sleep(self._every)
+            try:
+                self.heartbeat(details())
+            except ActivityStopped:
+                return
+            except Exception as exc:  # noqa: BLE001 - the next tick tries again
+                log.warning("system worker: heartbeat failed: %s", exc)
 
 
 class SystemWorker:
@@ -88,6 +113,7 @@ class SystemWorker:
         self._channel: TChannelClient | None = None
         self._client: ThriftClient | None = None
         self._loops: list[gevent.Greenlet] = []
+        self._running = {spec.task_list: Pool(ACTIVITY_SLOTS) for spec in self._specs}
         self._stopping = False
 
     def start(self) -> None:
@@ -106,6 +132,8 @@ class SystemWorker:
         self._stopping = True
         gevent.joinall(self._loops, timeout=timeout)
         gevent.killall([g for g in self._loops if not g.dead], block=False)
+        for pool in self._running.values():  # the server retries them after their timeout
+            pool.kill(block=False)
         if self._channel is not None:
             self._channel.close()
 
@@ -177,9 +205,16 @@ class SystemWorker:
 
     # ----------------------------------------------------------- activities
     def _work_once(self, spec: TaskListSpec) -> None:
-        shared, client = idl.shared(), self._client
+        """Poll when a slot is free; the activity runs beside the next polls."""
+        running = self._running[spec.task_list]
+        running.wait_available()
         task = self._poll(spec, "PollForActivityTask", "PollForActivityTaskRequest")
-        if task is None or client is None:
+        if task is not None:
+            running.spawn(self._work, spec, task)
+
+    def _work(self, spec: TaskListSpec, task: Any) -> None:
+        shared, client = idl.shared(), self._client
+        if client is None:
             return
         context = ActivityContext(client, task, self._identity)
         try:
@@ -194,6 +229,13 @@ class SystemWorker:
                 taskToken=task.taskToken, reason=failure.reason,
                 details=failure.details.encode(), identity=self._identity))
             return
-        client.call("RespondActivityTaskCompleted", shared.RespondActivityTaskCompletedRequest(
-            taskToken=task.taskToken, identity=self._identity,
-            result=json.dumps(result).encode()))
+        except Exception:  # noqa: BLE001 - run_activity maps failures; this is a bug
+            log.exception("system worker: activity %s crashed", task.activityType.name)
+            return
+        try:
+            client.call("RespondActivityTaskCompleted",
+                        shared.RespondActivityTaskCompletedRequest(
+                            taskToken=task.taskToken, identity=self._identity,
+                            result=json.dumps(result).encode()))
+        except shared.EntityNotExistsError:
+            pass  # the run ended meanwhile

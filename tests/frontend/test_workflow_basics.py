@@ -466,3 +466,26 @@ def test_a_domain_with_workflows_is_not_deleted(frontend, shared, domain) -> Non
                        match="Domain still have workflow execution history."):
         frontend.call("DeleteDomain", shared.DeleteDomainRequest(name=domain))
     assert frontend.call("DescribeDomain", shared.DescribeDomainRequest(name=domain))
+
+
+def test_heartbeat_details_outlive_a_retry(frontend, shared, domain) -> None:  # type: ignore[no-untyped-def]
+    """The next attempt of a retried activity gets the last heartbeat's details, as
+    upstream keeps them (a worker resumes from them)."""
+    start(frontend, shared, domain, "resumable")
+    task = poll_decision(frontend, shared, domain)
+    frontend.call("RespondDecisionTaskCompleted", shared.RespondDecisionTaskCompletedRequest(
+        taskToken=task.taskToken, identity="worker", decisions=[decision(
+            shared, "ScheduleActivityTask", activityId="0",
+            activityType=shared.ActivityType(name="long"), taskList=shared.TaskList(name="tl"),
+            scheduleToCloseTimeoutSeconds=60, startToCloseTimeoutSeconds=30,
+            retryPolicy=shared.RetryPolicy(initialIntervalInSeconds=1, backoffCoefficient=1.0,
+                                           maximumAttempts=3))]))
+    activity = poll_activity(frontend, shared, domain)
+    assert not activity.heartbeatDetails
+    frontend.call("RecordActivityTaskHeartbeat", shared.RecordActivityTaskHeartbeatRequest(
+        taskToken=activity.taskToken, details=b"page 7"))
+    frontend.call("RespondActivityTaskFailed", shared.RespondActivityTaskFailedRequest(
+        taskToken=activity.taskToken, reason="boom"))
+    retried = poll_activity(frontend, shared, domain)
+    assert retried.attempt == 1 and retried.heartbeatDetails == b"page 7"
+

@@ -52,6 +52,8 @@ some.upstreamOnlyKey:
 
 @pytest.mark.parametrize("text, message", [
     ("limit.blobSize.error:\n  - value: 1.5\n", "limit.blobSize.error: expected an integer"),
+    ("limit.blobSize.error:\n  - value: 0\n", "limit.blobSize.error: must be positive"),
+    ("matching.longPollExpirationInterval:\n  - value: 0s\n", "must be a positive duration"),
     ("history.longPollExpirationInterval:\n  - value: 20\n",
      "history.longPollExpirationInterval: expected a duration string like 10s"),
     ("frontend.enableClientVersionCheck:\n  - value: 'yes'\n", "expected true or false"),
@@ -131,7 +133,9 @@ def test_a_running_server_follows_the_file(tmp_path: Path) -> None:
         assert start(b"x" * 11).runId  # a bad edit leaves the previous values
         path.write_text("")
         app.dynamic_config.load()  # the key gone: back to the default (2 MiB)
-        assert app.history.config.blob_size_limit_error == 2 * 1024 * 1024
+        with pytest.raises(shared.BadRequestError, match="Input data size exceeds limit"):
+            start(b"x" * (2 * 1024 * 1024 + 1))
+        assert start(b"x" * 1000).runId
     finally:
         channel.close()
         app.stop(grace=1)

@@ -125,3 +125,39 @@ def test_the_decider() -> None:
                                    "Query": "q"}) == "must provide source cluster"
     assert batcher.params_problem({"Reason": "r"}) == \
         "must provide required parameters: BatchType/Reason/DomainName/Query"
+
+
+class FakeContext:
+    """An ActivityContext stand-in: the details of an earlier attempt, heartbeats kept."""
+
+    def __init__(self, client: ThriftClient, details: Any) -> None:
+        self.client, self.details, self.beats = client, json.dumps(details).encode(), []
+
+    def heartbeat(self, details: Any) -> None:
+        self.beats.append(details)
+
+    def check(self) -> None:
+        pass
+
+    def keep_alive(self, details: Any) -> Any:
+        import contextlib
+        return contextlib.nullcontext()
+
+
+def test_a_retried_attempt_resumes_from_its_heartbeat(frontend, shared) -> None:  # type: ignore[no-untyped-def]
+    import base64
+    domain = new_domain(frontend, shared)
+    open_runs(frontend, shared, domain, 5)
+    first = frontend.call("ScanWorkflowExecutions", shared.ListWorkflowExecutionsRequest(
+        domain=domain, pageSize=2, query="CloseTime = missing"))
+    done_before = {e.execution.workflowId for e in first.executions}
+    ctx = FakeContext(frontend, {"PageToken": base64.b64encode(first.nextPageToken).decode(),
+                                 "CurrentPage": 1, "TotalEstimate": 5, "SuccessCount": 2,
+                                 "ErrorCount": 0, "RPS": 0, "Concurrency": 0})
+    result = batcher.run(ctx, {"DomainName": domain, "Query": "CloseTime = missing",
+                               "Reason": "resume", "BatchType": "terminate", "PageSize": 2})
+    assert (result["CurrentPage"], result["SuccessCount"], result["ErrorCount"]) == (3, 5, 0)
+    assert [beat["CurrentPage"] for beat in ctx.beats] == [2, 3]
+    still_open = frontend.call("ListWorkflowExecutions", shared.ListWorkflowExecutionsRequest(
+        domain=domain, pageSize=10, query="CloseTime = missing")).executions
+    assert {e.execution.workflowId for e in still_open} == done_before  # page 1 was done

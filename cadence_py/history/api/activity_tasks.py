@@ -76,7 +76,7 @@ def retry_activity(upd: RunUpdate, activity: r.ActivityInfo, reason: str,
     activity.request_id = ""
     activity.last_failure_reason = reason
     activity.last_failure_details = details or b""
-    activity.details = b""
+    # The heartbeat details stay, as upstream keeps them: the next attempt resumes from them.
     activity.scheduled_time_of_this_attempt = upd.now + backoff * m.NANOS
     upd.timer(r.TIMER_ACTIVITY_RETRY, activity.scheduled_time_of_this_attempt,
               event_id=activity.schedule_id, attempt=activity.attempt)

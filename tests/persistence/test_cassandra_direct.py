@@ -141,6 +141,15 @@ def test_a_timeout_orphans_the_stream_and_the_connection_goes_on(session: Any) -
         assert session.execute(select, (1,)).one() == {"c": 1, "v": "one"}
 
 
+def test_what_the_session_takes_keeps_the_drivers_signature(session: Any) -> None:
+    future = session.execute_async("SELECT count(*) AS n FROM t WHERE k = 1", timeout=5)
+    assert future.result().one()["n"] == 2
+    assert future.message.tracing is False and future.timeout == 5
+    traced = session.execute_async(session.prepare("SELECT c FROM t WHERE k = ?"), (1,),
+                                   trace=True)  # tracing is the session's to do
+    assert traced.message.tracing is True and len(traced.result().all()) == 2
+
+
 def test_async_requests_and_threads(session: Any) -> None:
     insert = session.prepare("INSERT INTO t (k, c, v) VALUES (?, ?, ?)")
     select = session.prepare("SELECT v FROM t WHERE k = ? AND c = ?")

@@ -190,39 +190,29 @@ class DirectSession:
     # ------------------------------------------------------------------ API
     def execute(self, query: Any, parameters: Any = None, timeout: Any = _NOT_SET,
                 **kwargs: Any) -> Any:
-        if kwargs or not self._enabled:
-            return self._session.execute(query, parameters, timeout, **kwargs)
-        return self._execute(query, parameters, timeout)
+        """The driver's ``Session.execute`` signature (it is execute_async().result())."""
+        return self.execute_async(query, parameters, timeout=timeout, **kwargs).result()
 
-    def execute_async(self, query: Any, parameters: Any = None, timeout: Any = _NOT_SET,
+    def execute_async(self, query: Any, parameters: Any = None, trace: bool = False,
+                      custom_payload: Any = None, timeout: Any = _NOT_SET,
                       **kwargs: Any) -> Any:
-        if kwargs or not self._enabled:
-            return self._session.execute_async(query, parameters, timeout, **kwargs)
-        bound = _bind(query, parameters)
+        """The driver's ``Session.execute_async`` signature."""
+        bound = None
+        if self._enabled and not (trace or custom_payload or kwargs):
+            bound = _bind(query, parameters)
         if bound is None:
-            return self._session.execute_async(query, parameters, timeout)
+            return self._session.execute_async(query, parameters, trace, custom_payload,
+                                               timeout, **kwargs)
         message = self._message(bound, None)
         try:
             request = self._send(bound, message)
         except _Fallback:
             self.fallbacks += 1
-            return self._session.execute_async(query, parameters, timeout)
+            return self._session.execute_async(query, parameters, timeout=timeout)
         return DirectFuture(lambda: self._finish(bound, message, request, timeout, query,
                                                  parameters))
 
     # ------------------------------------------------------------- internals
-    def _execute(self, query: Any, parameters: Any, timeout: Any) -> Any:
-        bound = _bind(query, parameters)
-        if bound is None:
-            return self._session.execute(query, parameters, timeout)
-        message = self._message(bound, None)
-        try:
-            request = self._send(bound, message)
-        except _Fallback:
-            self.fallbacks += 1
-            return self._session.execute(query, parameters, timeout)
-        return self._finish(bound, message, request, timeout, query, parameters)
-
     def _finish(self, bound: Any, message: Any, request: _Request, timeout: Any, query: Any,
                 parameters: Any) -> Any:
         """Wait for the answer (and any further pages). An error answer is retried as the

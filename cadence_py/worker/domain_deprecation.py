@@ -15,7 +15,8 @@ Upstream runs step 3's terminations as a child batch workflow
 (``cadence-sys-batch-workflow``); here they are one activity of the same workflow,
 named after the batcher's activity (``cadence-sys-batch-activity``), so the history is
 flatter but the effect is the same. Activities retry as upstream's (10 s doubling by
-1.7 up to 5 min, for a day; "domain does not exist" and AccessDeniedError are final).
+1.7 up to 5 min, for a day; "domain does not exist" and AccessDeniedError are final, and
+so is a bad request here, such as deprecating the system domain itself).
 
 ``decide`` is a pure function of the run's history, so a decision task that is lost or
 retried decides the same again; ``ACTIVITIES`` does the work through the frontend API.

@@ -48,6 +48,7 @@ class CadenceServer:
         self.matching_metrics = new_metrics(metric_names.MATCHING,
                                             config.metrics_for("matching"))
         raw_domains = domains or open_domain_store(config)
+        self._raw_domains = raw_domains  # the worker role's own writes: not frontend calls
         self.domains = metered_domain_store(raw_domains, self.metrics)
         frontend_config = FrontendConfig(cluster_name=config.cluster_name)
         history_config = HistoryConfig(cluster_name=config.cluster_name)
@@ -108,7 +109,7 @@ class CadenceServer:
         self.tchannel.start()
         host, port = self.address
         if self.config.system_worker:
-            ensure_system_domains(self.domains, self.config.cluster_name)
+            ensure_system_domains(self._raw_domains, self.config.cluster_name)
             self.worker = SystemWorker(host, port)
             self.worker.start()
         log.info("cadence-py frontend listening on %s:%d (store: %s)", host, port,

@@ -12,6 +12,10 @@ from typing import Protocol
 
 # Seeded by the schema, as upstream's; the worker role's system workflows run in it.
 SYSTEM_DOMAIN_NAME = "cadence-system"
+# A local domain's failover version (upstream constants.EmptyVersion), and a new
+# domain's previous failover version.
+LOCAL_FAILOVER_VERSION = -24
+INITIAL_PREVIOUS_FAILOVER_VERSION = -1
 DOMAIN_STATUS_REGISTERED = 0
 DOMAIN_STATUS_DEPRECATED = 1
 DOMAIN_STATUS_DELETED = 2

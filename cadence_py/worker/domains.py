@@ -7,6 +7,8 @@ import time
 
 from cadence_py.persistence import errors as perr
 from cadence_py.persistence.domains import (
+    INITIAL_PREVIOUS_FAILOVER_VERSION,
+    LOCAL_FAILOVER_VERSION,
     DomainConfig,
     DomainInfo,
     DomainRecord,
@@ -16,7 +18,6 @@ from cadence_py.persistence.domains import (
 from cadence_py.worker import batcher
 
 SYSTEM_DOMAIN_RETENTION_DAYS = 7
-EMPTY_VERSION = -24  # a local domain's failover version (upstream's EmptyVersion)
 
 
 def ensure_domain(store: DomainStore, name: str, domain_id: str, cluster: str) -> None:
@@ -30,7 +31,8 @@ def ensure_domain(store: DomainStore, name: str, domain_id: str, cluster: str) -
         info=DomainInfo(id=domain_id, name=name, description="Cadence internal system domain"),
         config=DomainConfig(retention_days=SYSTEM_DOMAIN_RETENTION_DAYS, emit_metric=True),
         replication=ReplicationConfig(active_cluster_name=cluster, clusters=[cluster]),
-        is_global=False, failover_version=EMPTY_VERSION, previous_failover_version=-1,
+        is_global=False, failover_version=LOCAL_FAILOVER_VERSION,
+        previous_failover_version=INITIAL_PREVIOUS_FAILOVER_VERSION,
         last_updated_time=time.time_ns())
     try:
         store.create_domain(record)

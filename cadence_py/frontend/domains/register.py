@@ -11,6 +11,8 @@ from cadence_py.frontend.config import FrontendConfig
 from cadence_py.frontend.domains import validation
 from cadence_py.persistence import errors as perr
 from cadence_py.persistence.domains import (
+    INITIAL_PREVIOUS_FAILOVER_VERSION,
+    LOCAL_FAILOVER_VERSION,
     DomainConfig,
     DomainInfo,
     DomainRecord,
@@ -18,8 +20,6 @@ from cadence_py.persistence.domains import (
     ReplicationConfig,
 )
 
-EMPTY_VERSION = -24  # failover version of a local domain (upstream constants.EmptyVersion)
-INITIAL_PREVIOUS_FAILOVER_VERSION = -1
 CREATE_ATTEMPTS = 5
 
 
@@ -65,7 +65,7 @@ def register_domain(store: DomainStore, config: FrontendConfig, request: Any) ->
         replication=ReplicationConfig(active_cluster_name=active, clusters=clusters),
         is_global=is_global,
         config_version=0,
-        failover_version=0 if is_global else EMPTY_VERSION,
+        failover_version=0 if is_global else LOCAL_FAILOVER_VERSION,
         previous_failover_version=INITIAL_PREVIOUS_FAILOVER_VERSION,
         last_updated_time=time.time_ns(),
     )

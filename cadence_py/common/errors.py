@@ -86,17 +86,36 @@ def shared_exception(name: str) -> type:
     return getattr(idl.shared(), name)
 
 
+def from_store_error(exc: BaseException) -> Any:
+    """The Thrift exception a client gets for a store error (None: not a store error).
+
+    The one table for store errors, used by ``from_persistence`` inside handlers and by
+    the dispatcher for whatever escaped them. A store that failed (timeout, node down,
+    outcome unknown) answers ServiceBusyError: it is declared by every WorkflowService
+    method, so the clients see a typed error and retry it with backoff (an undeclared
+    InternalServiceError would go out as a bare TChannel error frame).
+    """
+    if isinstance(exc, perr.EntityNotExistsError):
+        return entity_not_exists(str(exc))
+    if isinstance(exc, perr.DomainAlreadyExistsError):
+        return domain_already_exists()
+    if isinstance(exc, perr.ConditionFailedError):
+        return service_busy(f"Conflicting update, try again: {exc}")
+    if isinstance(exc, perr.PersistenceError):
+        log.warning("persistence failure: %s", exc)
+        return service_busy(f"Persistence failure, try again: {exc}",
+                            reason=PERSISTENCE_UNAVAILABLE)
+    return None
+
+
+#: ServiceBusyError.reason for a store that failed (upstream's reasons are free text).
+PERSISTENCE_UNAVAILABLE = "persistence unavailable"
+
+
 @contextlib.contextmanager
 def from_persistence() -> Iterator[None]:
     """Map store errors to the Thrift exceptions (or error frames) clients expect."""
     try:
         yield
-    except perr.EntityNotExistsError as exc:
-        raise entity_not_exists(str(exc)) from None
-    except perr.DomainAlreadyExistsError:
-        raise domain_already_exists() from None
-    except perr.ConditionFailedError as exc:
-        raise service_busy(f"Conflicting update, try again: {exc}") from None
     except perr.PersistenceError as exc:
-        log.error("persistence failure: %s", exc)
-        raise internal_error(f"Persistence failure: {exc}") from None
+        raise from_store_error(exc) from None

@@ -13,7 +13,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Optional
 
 from thriftpy2.thrift import TException, TType
 
@@ -66,6 +66,12 @@ class NotImplementedMethod(Exception):
     """Raised by a handler for a method that exists in the IDL but not yet here."""
 
 
+#: Turns an exception a handler let escape into the Thrift exception the clients expect
+#: (None: not one it knows). The frontend owns the table (``frontend/errors.py``): the
+#: rpc layer sits below the stores and must not know their errors.
+ErrorMapper = Callable[[BaseException], Optional[TException]]
+
+
 class ThriftDispatcher:
     """The TChannel handler for all Thrift services of one server.
 
@@ -76,8 +82,10 @@ class ThriftDispatcher:
     """
 
     def __init__(self, tchannel_service: str = "cadence-frontend",
-                 capture_dir: str | None = None) -> None:
+                 capture_dir: str | None = None,
+                 map_error: ErrorMapper | None = None) -> None:
         self.tchannel_service = tchannel_service
+        self.map_error = map_error
         self._services: dict[str, tuple[dict[str, MethodSpec], Any]] = {}
         self.observers: list[Any] = []
         # Debug aid: keep every request's raw arg2/arg3, to see exactly what a client sent.
@@ -126,7 +134,15 @@ class ThriftDispatcher:
         code = ResponseCode.OK
         error: BaseException | None = None
         try:
-            value = self._invoke(impl, spec, ctx, args)
+            try:
+                value = self._invoke(impl, spec, ctx, args)
+            except (TException, TChannelError):
+                raise
+            except Exception as exc:
+                mapped = self.map_error(exc) if self.map_error is not None else None
+                if mapped is None:
+                    raise
+                raise mapped from exc
             if not spec.void:
                 if value is None:
                     raise RuntimeError(f"{method_name} returned no response")

@@ -19,6 +19,7 @@ from cadence_py.metrics.persistence import (metered_domain_store, metered_execut
                                             metered_task_store)
 from cadence_py.metrics.rpc import RpcMetrics
 from cadence_py.persistence.domains import DomainStore
+from cadence_py.common import errors
 from cadence_py.common.domain_cache import DomainCache
 from cadence_py.history.config import HistoryConfig
 from cadence_py.history.engine import HistoryEngine
@@ -78,7 +79,8 @@ class CadenceServer:
         self.gauges.add(self.transfer_queue.metrics.report)
         self.gauges.add(self.timer_queue.metrics.report)
         self.gauges.add(self.matching.metrics.gauges(self.matching.managers))
-        dispatcher = ThriftDispatcher(capture_dir=os.environ.get("CADENCE_PY_CAPTURE_DIR"))
+        dispatcher = ThriftDispatcher(capture_dir=os.environ.get("CADENCE_PY_CAPTURE_DIR"),
+                                      map_error=errors.from_store_error)
         dispatcher.register("WorkflowService", idl.workflow_service().WorkflowService,
                             WorkflowHandler(self.domains, frontend_config, self.history,
                                             self.matching, self.domain_cache, self.visibility,

@@ -427,3 +427,29 @@ def test_not_implemented_without_bad_request_declared(frontend_dispatcher):
         frontend_dispatcher(make_call("DiagnoseWorkflowExecution", b"\x00"))
     assert info.value.code == ErrorCode.UNEXPECTED
     assert "DiagnoseWorkflowExecution" in info.value.message
+
+
+# ------------------------------------------------------------------ store errors at the edge
+def test_store_failure_that_escaped_a_handler_is_service_busy():
+    """A store that failed (node down, timeout, outcome unknown) reaches the client as the
+    declared ServiceBusyError, which every client retries, not as an error frame."""
+    from cadence_py.common.errors import PERSISTENCE_UNAVAILABLE, from_store_error
+    from cadence_py.persistence.errors import PersistenceError
+
+    class Down:
+        def DescribeDomain(self, ctx, request):
+            raise PersistenceError("cassandra get_domain: no host available")
+
+        def StartWorkflowExecution(self, ctx, request):
+            raise RuntimeError("a bug")
+
+    d = ThriftDispatcher(map_error=from_store_error)
+    d.register("WorkflowService", WS, Down())
+    res = d(make_call("DescribeDomain", args_bytes(
+        "DescribeDomain", SHARED.DescribeDomainRequest(name="x"))))
+    assert res.code == ResponseCode.APPLICATION_ERROR
+    busy = result_of("DescribeDomain", res.arg3).serviceBusyError
+    assert "no host available" in busy.message and busy.reason == PERSISTENCE_UNAVAILABLE
+    with pytest.raises(RuntimeError):  # a bug stays a bug: logged, then an error frame
+        d(make_call("StartWorkflowExecution", args_bytes(
+            "StartWorkflowExecution", SHARED.StartWorkflowExecutionRequest(domain="x"))))

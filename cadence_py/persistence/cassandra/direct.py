@@ -56,6 +56,8 @@ from cassandra.query import FETCH_SIZE_UNSET, BatchStatement, BoundStatement, Pr
 __all__ = ["DirectSession", "DirectResult"]
 
 RESULT_KIND_ROWS = 2
+#: How long an answer being handed over (popped by the reader) may take to arrive.
+_HANDOVER_WAIT_S = 1.0
 _REQUEST_ERRORS = (OverloadedErrorMessage, IsBootstrappingErrorMessage, TruncateError,
                    ServerError)
 
@@ -258,7 +260,13 @@ class DirectSession:
         if not request.done.wait(timeout) and request.abandon():
             raise OperationTimedOut({request.connection.endpoint: "Client request timeout"},
                                     request.pool.host)
-        request.done.wait()  # the answer raced the timeout: it is here now
+        # The answer raced the timeout and is being handed over. Bounded all the same:
+        # the driver pops a request before it decodes the answer, and a decoding error
+        # defuncts the connection without calling the request back; an unbounded wait
+        # there hung the caller, and the shard lock it held, for good.
+        if not request.done.wait(_HANDOVER_WAIT_S):
+            raise OperationTimedOut({request.connection.endpoint: "answer lost in decoding"},
+                                    request.pool.host)
         return request.response
 
     def _resend(self, bound: Any, message: Any, skip: Any,

@@ -26,6 +26,7 @@ from cadence_py.persistence.errors import (
     PersistenceError,
 )
 from cadence_py.persistence.serialization import record_from_dict, record_to_dict
+from cadence_py.persistence.sqlite import file_lock
 from cadence_py.persistence.sqlite.connection import connect, native_lock
 from cadence_py.persistence.sqlite.group_commit import GroupCommitter
 
@@ -46,12 +47,31 @@ class SQLiteStore:
     exactly the committed state. With ``writer_process=True`` (config ``writerProcess``) the
     writes run in a child process (writer.py) and this connection only reads; a write
     returns after its COMMIT, so reads made after it see it.
+
+    A file is served by one process at a time (file_lock.py): a store on a file that
+    another process holds raises DatabaseInUseError before touching it.
     """
 
     def __init__(self, path: str | Path, *, writer_process: bool = False) -> None:
         self.path = str(path)
-        if self.path != ":memory:":
+        self._file_lock: str | None = None
+        if self.path in (":memory:", ""):
+            if writer_process:
+                raise ValueError("an in-memory SQLite database cannot have a writer process")
+        else:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            self._file_lock = file_lock.acquire(self.path)
+        self._writer = None
+        try:
+            self._open(writer_process)
+        except BaseException:
+            db = getattr(self, "_db", None)
+            if db is not None:
+                db.close()  # no connection may outlive the lock it was opened under
+            self._release_file()
+            raise
+
+    def _open(self, writer_process: bool) -> None:
         self._lock = native_lock()
         self._db = connect(self.path)
         with self._lock:
@@ -60,13 +80,15 @@ class SQLiteStore:
                 "INSERT OR REPLACE INTO schema_version(name, curr_version, updated_at) "
                 "VALUES ('cadence', ?, datetime('now'))", (SCHEMA_VERSION,))
         self._committers: dict[object, GroupCommitter] = {}  # one per gevent hub (thread)
-        self._writer = None
         if writer_process:
-            if self.path == ":memory:":
-                raise ValueError("an in-memory SQLite database cannot have a writer process")
             from cadence_py.persistence.sqlite.writer import WriterProcess
             self._writer = WriterProcess(self.path)
             self._writer_hub = gevent.get_hub()
+
+    def _release_file(self) -> None:
+        if self._file_lock is not None:
+            file_lock.release(self._file_lock)
+            self._file_lock = None
 
     # ------------------------------------------------------------------ helpers
     def write(self, fn: Callable[..., T], *args: Any) -> T:
@@ -141,10 +163,13 @@ class SQLiteStore:
         return rows[0][0] if rows else 0
 
     def close(self) -> None:
-        if self._writer is not None:
-            self._writer.close()
-        with self._lock:
-            self._db.close()
+        try:
+            if self._writer is not None:
+                self._writer.close()
+            with self._lock:
+                self._db.close()
+        finally:
+            self._release_file()  # after the last write: the next process may take over
 
 
 # Transactions: module-level, so that a writer process can run them too (writer.py).

@@ -94,7 +94,8 @@ class CadenceServer:
         dispatcher.observers.append(RpcMetrics(self.metrics))
         self.dispatcher = dispatcher
         self.tchannel = TChannelServer(dispatcher, host=config.bind_host, port=config.port,
-                                       process_name="cadence-py")
+                                       process_name="cadence-py",
+                                       max_message_size=frontend_config.max_request_bytes)
         self.worker: SystemWorker | None = None
 
     @property

@@ -10,11 +10,10 @@ that was already there when the listing started.
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Iterator
 from typing import Any, Protocol
 
+from cadence_py.persistence import page_tokens
 from cadence_py.persistence.visibility import ListFilter, VisibilityRecord, VisibilityStore
 from cadence_py.visibility.document import document_of, record_of
 from cadence_py.visibility.query import ast, evaluate
@@ -33,16 +32,18 @@ class QueryBackend(Protocol):
     def count(self, domain_id: str, query: ast.Query, valid: dict[str, int]) -> int: ...
 
 
+_TOKEN_KIND = "q1"
+
+
 def encode_token(position: list[Any]) -> bytes:
-    return base64.b64encode(json.dumps(position, separators=(",", ":")).encode())
+    """A page token holding the last row's sort values (``[sort value, run id]``)."""
+    return page_tokens.seal(_TOKEN_KIND, *position)
 
 
 def decode_token(token: bytes) -> list[Any]:
-    position = json.loads(base64.b64decode(token, validate=True))
-    if not isinstance(position, list) or len(position) != 2 or \
-            not isinstance(position[1], str):
-        raise ValueError("malformed page token")
-    return position
+    """The sort values in ``token``; InvalidPageToken (a ValueError) if we did not write
+    it. The first value's type depends on the query's order: the query checks it."""
+    return page_tokens.open_token(_TOKEN_KIND, token, object, str)
 
 
 class MainStoreQueries:

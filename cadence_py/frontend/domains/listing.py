@@ -11,6 +11,9 @@ from cadence_py.persistence.domains import DomainStore
 from cadence_py.rpc import idl
 
 DEFAULT_PAGE_SIZE = 100
+#: Largest page served; a bigger pageSize gets pages of this size and a token (any page
+#: may be short), so one call never reads and answers every domain at once.
+MAX_PAGE_SIZE = 1000
 
 
 def list_domains(store: DomainStore, config: FrontendConfig, request: Any) -> Any:
@@ -19,6 +22,7 @@ def list_domains(store: DomainStore, config: FrontendConfig, request: Any) -> An
     page_size = request.pageSize or DEFAULT_PAGE_SIZE
     if page_size < 0:
         raise errors.bad_request("PageSize must not be negative.")
+    page_size = min(page_size, MAX_PAGE_SIZE)
     try:
         records, token = store.list_domains(page_size, request.nextPageToken or None)
     except ValueError:

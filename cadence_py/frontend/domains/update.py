@@ -127,6 +127,8 @@ def update_domain(store: DomainStore, config: FrontendConfig, request: Any) -> A
             changed = True
         _apply_replication(record, request.replicationConfiguration, config)
         validation.check_domain_config(record.config, config)
+        validation.check_info_size(record.info, config)
+        validation.check_config_size(record.config, config)
         if changed:
             record.config_version += 1
         return changed

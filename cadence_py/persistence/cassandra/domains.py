@@ -34,6 +34,7 @@ from cassandra import (
 from cassandra.cluster import NoHostAvailable, Session
 from cassandra.query import BatchStatement, BatchType
 
+from cadence_py.persistence import page_tokens
 from cadence_py.persistence.domains import (
     BadBinary,
     DomainConfig,
@@ -175,7 +176,8 @@ _ROW_COLUMNS = ("name, domain, config, replication_config, is_global_domain, con
                 "failover_end_time, last_updated_time, notification_version")
 _CQL_SELECT_NAME = (f"SELECT {_ROW_COLUMNS} FROM domains_by_name_v2 "
                     "WHERE domains_partition = ? AND name = ?")
-_CQL_LIST = f"SELECT {_ROW_COLUMNS} FROM domains_by_name_v2 WHERE domains_partition = ?"
+_CQL_LIST = (f"SELECT {_ROW_COLUMNS} FROM domains_by_name_v2 "
+             "WHERE domains_partition = ? AND name > ? LIMIT ?")
 _CQL_SELECT_METADATA = ("SELECT notification_version FROM domains_by_name_v2 "
                         "WHERE domains_partition = ? AND name = ?")
 _CQL_BUMP_METADATA = ("UPDATE domains_by_name_v2 SET notification_version = ? "
@@ -379,17 +381,24 @@ class CassandraDomainStore:
 
     def list_domains(self, page_size: int, next_page_token: bytes | None
                      ) -> tuple[list[DomainRecord], bytes | None]:
-        """One driver page of partition 0; the token is the driver's paging state. The
-        metadata row is skipped, so a page may hold fewer than ``page_size`` domains."""
-        stmt = self._list.bind((DOMAINS_PARTITION,))
-        stmt.fetch_size = page_size
+        """``page_size`` rows of partition 0 after the token's name, in name order. The
+        token is the page's last name (``page_tokens``), never the driver's paging state:
+        a garbage paging state makes the node answer a protocol error, on which the
+        driver closes the connection all requests share. The metadata row is skipped, so
+        a page may hold fewer than ``page_size`` domains."""
+        after = ""
+        if next_page_token:
+            after, = page_tokens.open_token(page_tokens.DOMAIN_TOKEN_KIND, next_page_token, str)
         with _driver_errors("list domains"):
-            result = self._session.execute(stmt, paging_state=next_page_token or None)
-            rows = list(result.current_rows)
-            token = result.paging_state
-        records = [_record_from_row(r) for r in rows
+            rows = self._session.execute(
+                self._list, (DOMAINS_PARTITION, after, page_size + 1)).all()
+        page = rows[:page_size]
+        records = [_record_from_row(r) for r in page
                    if r.get("name") != METADATA_ROW_NAME and r.get("domain") is not None]
-        return records, token or None
+        token = None
+        if len(rows) > page_size and page:
+            token = page_tokens.seal(page_tokens.DOMAIN_TOKEN_KIND, page[-1]["name"])
+        return records, token
 
     def delete_domain(self, name: str) -> None:
         """As upstream's Cassandra store: the name row, then the id row."""

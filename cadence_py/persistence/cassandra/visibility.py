@@ -40,7 +40,7 @@ runs by start time, like the SQLite store), filtered on start time, newest first
 filter goes to a secondary index (workflow id, else type, else close status), as upstream;
 any other filter and the exact nanosecond bounds are applied to the rows read. Within one
 millisecond, rows come in Cassandra's run-id order (SQLite: exact start, then run id).
-Page tokens are our own position (start ms, run id), so a page holds ``page_size`` rows
+Page tokens are our own position (start ms, run id; ``page_tokens``), so a page holds ``page_size`` rows
 whatever was filtered out, and a token comes only when more rows follow.
 """
 
@@ -60,6 +60,7 @@ from cassandra import ConsistencyLevel
 from cassandra.cluster import Session
 from cassandra.query import BatchStatement, BatchType
 
+from cadence_py.persistence import page_tokens
 from cadence_py.persistence.cassandra.domains import decode_payload
 from cadence_py.persistence.cassandra.layout import (
     NANOS_PER_MS,
@@ -225,18 +226,22 @@ def _record(domain_id: str, row: dict[str, Any]) -> VisibilityRecord:
 
 
 # ---------------------------------------------------------------- page tokens
+_TOKEN_KIND = "cv2"
+#: Start times a token may carry: ms within +-2**53 keep ``position - 1`` and the
+#: driver's ms -> timestamp conversion far from overflow.
+_TOKEN_MS_RANGE = 2**53
+
+
 def _encode_token(start_ms: int, run: uuid.UUID) -> bytes:
-    return base64.b64encode(json.dumps(["cv1", start_ms, str(run)]).encode())
+    return page_tokens.seal(_TOKEN_KIND, start_ms, str(run))
 
 
 def _decode_token(token: bytes) -> tuple[int, uuid.UUID]:
     """(start ms, run id) after which the next page starts; ValueError when malformed."""
-    position = json.loads(base64.b64decode(token, validate=True))
-    if (not isinstance(position, list) or len(position) != 3 or position[0] != "cv1"
-            or type(position[1]) is not int or not isinstance(position[2], str)
-            or not -2**63 <= position[1] < 2**63):
-        raise ValueError("malformed page token")
-    return position[1], uuid.UUID(position[2])
+    start_ms, run = page_tokens.open_token(_TOKEN_KIND, token, int, str)
+    if not -_TOKEN_MS_RANGE < start_ms < _TOKEN_MS_RANGE:
+        raise page_tokens.InvalidPageToken("start time out of range")
+    return start_ms, uuid.UUID(run)
 
 
 def _matches(where: ListFilter, record: VisibilityRecord) -> bool:

@@ -8,7 +8,6 @@ can run in a writer process instead (writer.py, ``writerProcess: true``).
 
 from __future__ import annotations
 
-import base64
 import json
 import sqlite3
 import time
@@ -18,6 +17,7 @@ from typing import Any, TypeVar
 
 import gevent
 
+from cadence_py.persistence import page_tokens
 from cadence_py.persistence.domains import DomainRecord
 from cadence_py.persistence.errors import (
     ConditionFailedError,
@@ -146,13 +146,14 @@ class SQLiteStore:
                      ) -> tuple[list[DomainRecord], bytes | None]:
         after = ""
         if next_page_token:  # strict: a mangled token is the caller's error, not page 1
-            after = base64.b64decode(next_page_token, validate=True).decode()
+            after, = page_tokens.open_token(page_tokens.DOMAIN_TOKEN_KIND, next_page_token,
+                                            str)
         rows = self.read("SELECT name, record FROM domains WHERE name > ? ORDER BY name "
                           "LIMIT ?", (after, page_size + 1))
         records = [record_from_dict(json.loads(r[1])) for r in rows[:page_size]]
         token = None
         if len(rows) > page_size:
-            token = base64.b64encode(rows[page_size - 1][0].encode())
+            token = page_tokens.seal(page_tokens.DOMAIN_TOKEN_KIND, rows[page_size - 1][0])
         return records, token
 
     def delete_domain(self, name: str) -> None:

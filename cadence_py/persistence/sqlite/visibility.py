@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import base64
-import json
 import sqlite3
 
+from cadence_py.persistence import page_tokens
 from cadence_py.persistence.records import dump_document, load_document
 from cadence_py.persistence.sqlite.store import SQLiteStore
 from cadence_py.persistence.visibility import OPEN, ListFilter, VisibilityRecord
+
+
+_TOKEN_KIND = "sv1"  # page token: (start time, run id) of the page's last row
 
 
 class SQLiteVisibilityStore:
@@ -34,11 +36,7 @@ class SQLiteVisibilityStore:
             sql.append("AND close_status = ?")
             params.append(where.close_status)
         if token:
-            position = json.loads(base64.b64decode(token, validate=True))
-            if (not isinstance(position, list) or len(position) != 2
-                    or not isinstance(position[0], int) or not isinstance(position[1], str)):
-                raise ValueError("malformed page token")
-            start, run_id = position
+            start, run_id = page_tokens.open_token(_TOKEN_KIND, token, int, str)
             sql.append("AND (start_time < ? OR (start_time = ? AND run_id < ?))")
             params += [start, start, run_id]
         sql.append("ORDER BY start_time DESC, run_id DESC LIMIT ?")
@@ -48,7 +46,7 @@ class SQLiteVisibilityStore:
         next_token = None
         if len(rows) > page_size:
             last = rows[page_size - 1]
-            next_token = base64.b64encode(json.dumps([last[1], last[2]]).encode())
+            next_token = page_tokens.seal(_TOKEN_KIND, last[1], last[2])
         return records, next_token
 
     def delete(self, domain_id: str, run_id: str, workflow_id: str | None = None) -> None:

@@ -1,0 +1,154 @@
+"""What the hostile-input tests and the fuzzer share: a real server subprocess on SQLite
+or Cassandra, raw calls that report exactly what came back, a victim client in its own
+process, and the server's RSS.
+
+The victim runs in a separate process so that what the test process does (building a
+19 MiB request, mutating bytes) can never show up as the victim's latency: a pause it
+sees is the server's.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cadence_py.rpc import ThriftClient, idl
+from cadence_py.rpc.codec import decode
+from cadence_py.rpc.dispatch import MethodSpec, method_specs
+from cadence_py.transport import TChannelClient
+from cadence_py.transport.codec import encode_headers16
+from cadence_py.transport.errors import TChannelError
+from tests.conftest import drop_keyspaces, new_keyspace, setup_cadence_keyspaces
+from tests.harness.server import CASSANDRA_CONFIG, SQLITE_CONFIG, ServerProcess
+
+HEADERS = {"cadence-client-name": "cli", "cadence-client-feature-version": "1.7.0"}
+SERVICES = {"WorkflowService": idl.workflow_service().WorkflowService,
+            "AdminService": idl.admin().AdminService}
+VICTIM_LIMIT_MS = 100.0
+
+
+@contextmanager
+def serve(backend: str, workdir: Path, request: pytest.FixtureRequest
+          ) -> Iterator[ServerProcess]:
+    """A cadence-py subprocess on ``backend`` ("sqlite" or "cassandra": fresh keyspaces on
+    the session's node), stopped (and its keyspaces dropped) on exit."""
+    config = workdir / "config.yaml"
+    node = None
+    keyspaces: tuple[str, ...] = ()
+    if backend == "sqlite":
+        config.write_text(SQLITE_CONFIG.format(log_level="info"))
+    else:
+        node = request.getfixturevalue("cassandra_node")
+        keyspaces = (new_keyspace("cadence"), new_keyspace("cadence_visibility"))
+        setup_cadence_keyspaces(node, *keyspaces)
+        config.write_text(CASSANDRA_CONFIG.format(
+            log_level="info", host=node.contact_point, port=node.port,
+            keyspace=keyspaces[0], visibility=keyspaces[1]))
+    proc = ServerProcess(config, workdir / "data").start()
+    try:
+        yield proc
+    finally:
+        proc.stop()
+        if node is not None:
+            drop_keyspaces(node, *keyspaces)
+
+
+@dataclass
+class Outcome:
+    """What one call got: "ok" (result), "declared" (error: the exception struct) or
+    "frame" (error: the TChannelError of an error frame)."""
+
+    kind: str
+    value: Any = None
+    seconds: float = 0.0
+
+    def describe(self) -> str:
+        if self.kind == "declared":
+            return f"{type(self.value).__name__}: {getattr(self.value, 'message', '')}"
+        if self.kind == "frame":
+            return f"error frame {self.value.code!r}: {self.value}"
+        return "ok"
+
+
+class RawClient:
+    """Calls any WorkflowService/AdminService method with any bytes as arg3."""
+
+    def __init__(self, port: int) -> None:
+        self.channel = TChannelClient("127.0.0.1", port, caller="hostile-test")
+        self.specs: dict[str, dict[str, MethodSpec]] = {
+            name: method_specs(service) for name, service in SERVICES.items()}
+        self.frontend = ThriftClient(self.channel, SERVICES["WorkflowService"],
+                                     "WorkflowService", headers=HEADERS)
+
+    def call(self, service: str, method: str, arg3: bytes, ttl_ms: int = 10_000) -> Outcome:
+        spec = self.specs[service][method]
+        started = time.perf_counter()
+        try:
+            response = self.channel.call("cadence-frontend", f"{service}::{method}",
+                                         encode_headers16(HEADERS), arg3, ttl_ms=ttl_ms)
+        except TChannelError as exc:
+            return Outcome("frame", exc, time.perf_counter() - started)
+        seconds = time.perf_counter() - started
+        result = decode(spec.result_cls(), response.arg3)
+        for _, field_name in spec.exceptions:
+            exc = getattr(result, field_name, None)
+            if exc is not None:
+                return Outcome("declared", exc, seconds)
+        return Outcome("ok", result.success, seconds)
+
+    def close(self) -> None:
+        self.channel.close()
+
+
+def register_domain(port: int, name: str) -> None:
+    shared = idl.shared()
+    with TChannelClient("127.0.0.1", port, caller="hostile-setup") as channel:
+        client = ThriftClient(channel, SERVICES["WorkflowService"], "WorkflowService",
+                              headers=HEADERS)
+        client.call("RegisterDomain", shared.RegisterDomainRequest(
+            name=name, workflowExecutionRetentionPeriodInDays=1), ttl_ms=30_000)
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+class Victim:
+    """``python -m tests.faults.victim`` beside the test: DescribeDomain in a loop on its
+    own connection until ``stop``, which returns its report (calls, errors, max_ms,
+    slow: the calls over the limit)."""
+
+    def __init__(self, port: int, domain: str) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.faults.victim", str(port), domain],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        ready = self.proc.stdout.readline()  # type: ignore[union-attr]
+        assert ready.strip() == "ready", ready
+
+    def stop(self) -> dict[str, Any]:
+        out, _ = self.proc.communicate("stop\n", timeout=60)
+        return json.loads(out.strip().splitlines()[-1])
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError(f"no VmRSS for {pid}")
+
+
+def tracebacks(server: ServerProcess) -> list[str]:
+    """The server log's tracebacks, each with the lines before it."""
+    lines = Path(server.log_path).read_text(errors="replace").splitlines()
+    return ["\n".join(lines[max(0, i - 3):i + 12]) for i, line in enumerate(lines)
+            if "Traceback" in line]

@@ -48,12 +48,14 @@ class MatchingEngine:
                 created_time=time.time_ns()))
 
     def poll(self, domain_id: str, name: str, task_type: int, timeout: float,
-             identity: str = "") -> Any:
+             identity: str = "", cancelled: Event | None = None) -> Any:
+        """A task or query, or None (``timeout`` passed, or ``cancelled``: the poller
+        is gone, and nothing was taken for it)."""
         if self.stopping.is_set():
             timeout = 0
         manager = self.task_list(domain_id, name, task_type)
         with self.metrics.call(POLL_OPERATIONS.get(task_type, "Poll"), manager.metrics):
-            return manager.poll(timeout, identity)
+            return manager.poll(timeout, identity, cancelled)
 
     def query(self, task_list: str, query: QueryTask, timeout: float) -> Any:
         """Dispatch a query to the decision pollers of ``task_list``; wait for the answer.

@@ -11,6 +11,11 @@ history recorded it as started: a crash in between means it is offered again, an
 recognises the duplicate. Deletions are written in batches, one store call per
 ``COMPLETE_DELAY`` per task list (upstream deletes by ack level every so often), not one
 per task on the poll's path.
+
+A poll whose caller went away (its ``cancelled`` event: the connection closed, as when a
+worker is killed) stops waiting at once, so no task is handed to it; a task or query
+handed to it in the same moment is given back, ahead of the others, as upstream matching
+drops a poller whose context was cancelled.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import gevent
-from gevent.event import AsyncResult
+from gevent.event import AsyncResult, Event
 
 from cadence_py.metrics.matching import MatchingMetrics, TaskListMetrics
 from cadence_py.persistence.executions import MatchingTask, TaskStore
@@ -111,30 +116,48 @@ class TaskListManager:
         """Hand a query to a waiting poller, else put it ahead of the backlog."""
         self._hand_or_queue(query, self.queries)
 
-    def _offer(self, task: MatchingTask) -> None:
-        self._hand_or_queue(task, self.backlog)
+    def _offer(self, task: MatchingTask, first: bool = False) -> None:
+        self._hand_or_queue(task, self.backlog, first)
 
-    def _hand_or_queue(self, item: Any, queue: collections.deque[Any]) -> None:
+    def _hand_or_queue(self, item: Any, queue: collections.deque[Any],
+                       first: bool = False) -> None:
         waiter = self._waiting_poller()
         if waiter is not None:
             waiter.set(item)
+        elif first:
+            queue.appendleft(item)
         else:
             queue.append(item)
 
-    def poll(self, timeout: float, identity: str = "") -> Any:
-        """A MatchingTask, a QueryTask, or None when ``timeout`` passes."""
-        result, handed_over = self._poll(timeout, identity)
+    def poll(self, timeout: float, identity: str = "", cancelled: Event | None = None) -> Any:
+        """A MatchingTask, a QueryTask, or None when ``timeout`` passes or ``cancelled``
+        is set (then nothing was taken)."""
+        result, handed_over = self._poll(timeout, identity, cancelled)
+        if result is not None and cancelled is not None and cancelled.is_set():
+            self._return(result)
+            result = None
         self.metrics.polled(result, handed_over)
         return result
+
+    def _return(self, item: Any) -> None:
+        """Put back what a cancelled poll got: a task as ``give_back``, a query ahead of
+        the other queries."""
+        if isinstance(item, MatchingTask):
+            self.give_back(item)
+        else:
+            self._hand_or_queue(item, self.queries, first=True)
 
     def backlog_size(self) -> int:
         return len(self.backlog)
 
-    def _poll(self, timeout: float, identity: str) -> tuple[Any, bool]:
+    def _poll(self, timeout: float, identity: str, cancelled: Event | None = None
+              ) -> tuple[Any, bool]:
         """(what the poll gets, whether it was handed over rather than taken from the
         backlog)."""
         if identity:
             self.pollers[identity] = PollerInfo(identity, time.time_ns())
+        if cancelled is not None and cancelled.is_set():
+            return None, False
         if self.queries:
             return self.queries.popleft(), True
         if self.backlog:
@@ -143,6 +166,13 @@ class TaskListManager:
             return None, False
         waiter: AsyncResult = AsyncResult()
         self.waiters.append(waiter)
+
+        def cancel(_: Event) -> None:  # in the hub: no task can be handed in between
+            if not waiter.ready():
+                waiter.set(None)  # nobody may hand a task to this poll any more
+
+        if cancelled is not None:
+            cancelled.rawlink(cancel)
         try:
             return waiter.get(timeout=timeout), True
         except gevent.Timeout:
@@ -151,6 +181,8 @@ class TaskListManager:
             waiter.set(None)  # nobody may hand a task to this expired poll
             return None, False
         finally:
+            if cancelled is not None:
+                cancelled.unlink(cancel)
             if identity:
                 self.pollers[identity] = PollerInfo(identity, time.time_ns())
 
@@ -196,12 +228,12 @@ class TaskListManager:
             self._deleter = None
 
     def give_back(self, task: MatchingTask) -> None:
-        """A task that was taken but could not be started: offer it again."""
+        """A task that was taken but could not be started: offer it again, first."""
         handed = self._handed.pop(task.task_id, None)
         if handed is not None:
             handed.set(False)  # its adder stores it and offers it again
             return
-        self._offer(task)
+        self._offer(task, first=True)
 
     def recent_pollers(self, within_seconds: float = 300) -> list[PollerInfo]:
         cutoff = time.time_ns() - int(within_seconds * 1e9)

@@ -10,7 +10,10 @@ from __future__ import annotations
 import contextvars
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from gevent.event import Event
 
 
 @dataclass
@@ -29,10 +32,16 @@ class RequestContext:
     domain: str = ""
     workflow_id: str = ""
     run_id: str = ""
+    # Set by the transport when nobody waits for the answer any more (connection closed,
+    # TTL passed, cancel frame): a long poll stops waiting and takes no task.
+    cancelled: Event | None = None
 
     def remaining(self) -> float:
         """Seconds until the caller gives up waiting."""
         return self.deadline - time.monotonic()
+
+    def is_cancelled(self) -> bool:
+        return self.cancelled is not None and self.cancelled.is_set()
 
     @property
     def client_name(self) -> str:

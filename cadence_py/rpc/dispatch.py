@@ -157,6 +157,7 @@ class ThriftDispatcher:
                                 f"failed to decode {call.method} arguments: {exc}") from None
         ctx = RequestContext(service=service_name, method=method_name, headers=app_headers,
                              caller=call.headers.get("cn", ""), deadline=call.deadline,
+                             cancelled=call.cancelled,
                              request_id=f"{self._id_prefix}{next(self._request_ids):08x}")
         for name in spec.arg_names:
             fill_from_request(ctx, getattr(args, name))

@@ -95,7 +95,8 @@ class CadenceServer:
         self.dispatcher = dispatcher
         self.tchannel = TChannelServer(dispatcher, host=config.bind_host, port=config.port,
                                        process_name="cadence-py",
-                                       max_message_size=frontend_config.max_request_bytes)
+                                       max_message_size=frontend_config.max_request_bytes,
+                                       limits=config.connection_limits)
         self.worker: SystemWorker | None = None
 
     @property

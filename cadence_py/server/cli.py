@@ -19,6 +19,7 @@ import gevent  # noqa: E402
 from gevent.event import Event  # noqa: E402
 
 from cadence_py.server.config import ConfigError, load_config  # noqa: E402
+from cadence_py.server.fd_limit import raise_fd_limit  # noqa: E402
 from cadence_py.server.logs import setup_logging  # noqa: E402
 
 DEFAULT_CONFIG = Path(__file__).resolve().parents[2] / "config" / "development.yaml"
@@ -81,6 +82,7 @@ def start(config_path: str | None, port: int | None, data_dir: str | None,
     if bind_host is not None:
         config.bind_host = bind_host
     setup_logging(config.log_level, config.log_format)
+    raise_fd_limit()  # before the server sizes its connection cap from it
 
     from cadence_py.server.app import CadenceServer
 

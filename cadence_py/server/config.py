@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from cadence_py.metrics.config import MetricsConfig, StatsdConfig
+from cadence_py.transport.limits import ConnectionLimits
 
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::([^}]*))?\}")
 
@@ -62,6 +63,9 @@ class ElasticsearchConfig:
 class ServerConfig:
     bind_host: str = "127.0.0.1"
     port: int = 7933
+    # services.frontend.rpc idleConnectionTimeout / incompleteMessageTimeout /
+    # maxConnections (cadence-py's own keys: see transport/limits.py).
+    connection_limits: ConnectionLimits = field(default_factory=ConnectionLimits)
     data_dir: Path = Path("./data")
     store: str = "sqlite"  # sqlite | cassandra
     sqlite_file: str = "cadence.db"
@@ -185,6 +189,7 @@ def load_config(path: str | Path | None) -> ServerConfig:
     rpc = frontend.section("rpc")
     config.bind_host = rpc.get("bindOnIP", str, config.bind_host)
     config.port = rpc.get("port", int, config.port)
+    _load_connection_limits(rpc, config.connection_limits)
     rpc.finish()
     for name in SERVICES:
         service = frontend if name == "frontend" else services.section(name)
@@ -200,6 +205,21 @@ def load_config(path: str | Path | None) -> ServerConfig:
     _load_dynamic_config(root, config)
     root.finish()
     return config
+
+
+def _load_connection_limits(rpc: _Section, limits: ConnectionLimits) -> None:
+    """The frontend's connection deadlines and cap; each must be positive (a 0 cap means
+    "sized from the fd limit", the default)."""
+    for key, attr in (("idleConnectionTimeout", "idle_timeout"),
+                      ("incompleteMessageTimeout", "partial_timeout")):
+        seconds = _seconds(rpc, key, getattr(limits, attr))
+        if seconds <= 0:
+            raise ConfigError(f"{rpc.source}: {rpc._key(key)}: must be positive")
+        setattr(limits, attr, seconds)
+    limits.max_connections = rpc.get("maxConnections", int, limits.max_connections)
+    if limits.max_connections < 0:
+        raise ConfigError(f"{rpc.source}: {rpc._key('maxConnections')}: must be 0 (from "
+                          "the fd limit) or positive")
 
 
 def _load_dynamic_config(root: _Section, config: ServerConfig) -> None:

@@ -3,6 +3,12 @@
 Both the server and the client use this class. Inbound calls each run in their own
 greenlet so a long poll never stalls other calls on the socket; writes go through one
 lock so the frames of different messages never interleave mid-frame.
+
+A call whose answer nobody waits for any more (the connection closed, its TTL passed,
+or the caller sent a cancel frame) has its ``cancelled`` event set, as upstream TChannel
+cancels the call's context; handlers that wait (long polls) watch it. The connection
+also keeps what the server's deadlines need: when the last call frame came, whether
+calls are in flight, and since when a frame or message has been incomplete.
 """
 
 from __future__ import annotations
@@ -87,6 +93,12 @@ class Connection:
         self._ready: list[Frame] = []
         self._on_call_start = on_call_start
         self._on_call_end = on_call_end
+        self._calls: dict[int, InboundCall] = {}  # inbound calls not answered yet
+        #: time.monotonic() of the last call frame in or call finished: idle is measured
+        #: from it (pings do not count, as in tchannel-go's idle sweep).
+        self.last_activity = time.monotonic()
+        self._frame_started: float | None = None  # the incomplete frame's first bytes
+        self._message_started: dict[int, float] = {}  # inbound messages missing fragments
         try:
             self.peer = "%s:%s" % sock.getpeername()[:2]
         except OSError:
@@ -111,9 +123,14 @@ class Connection:
                         log.info("peer %s hung up mid-frame", self.peer)
                     return None
                 try:
-                    self._ready.extend(self._decoder.feed(data))
+                    frames = self._decoder.feed(data)
                 except ValueError as exc:
                     raise ProtocolError(str(exc)) from None
+                if not self._decoder.pending:
+                    self._frame_started = None
+                elif frames or self._frame_started is None:  # a new frame began here
+                    self._frame_started = time.monotonic()
+                self._ready.extend(frames)
                 continue
             raise ProtocolError("timed out waiting for a frame")
         return self._ready.pop(0)
@@ -167,17 +184,26 @@ class Connection:
             log.warning("protocol error from %s: %s; closing", self.peer, exc)
             self.send_error(NO_ID, ErrorCode.FATAL, str(exc))
         except OSError as exc:
-            log.info("connection to %s failed: %s", self.peer, exc)
+            if not self._closed:  # not our own close() waking the read
+                log.info("connection to %s failed: %s", self.peer, exc)
         finally:
             self.close()
 
     def _dispatch(self, frame: Frame) -> None:
         kind = frame.type
         if kind in (FrameType.CALL_REQ, FrameType.CALL_REQ_CONTINUE):
-            message = self._inbound.feed(kind, frame.id, frame.payload)
+            self.last_activity = time.monotonic()
+            try:
+                message = self._inbound.feed(kind, frame.id, frame.payload)
+            finally:
+                if frame.id in self._inbound:
+                    self._message_started.setdefault(frame.id, self.last_activity)
+                else:
+                    self._message_started.pop(frame.id, None)
             if message is not None:
                 self._start_call(message)
         elif kind in (FrameType.CALL_RES, FrameType.CALL_RES_CONTINUE):
+            self.last_activity = time.monotonic()
             try:
                 message = self._outbound.feed(kind, frame.id, frame.payload)
             except ProtocolError as exc:
@@ -211,8 +237,15 @@ class Connection:
             waiter = self._waiting.pop(frame.id, None)
             if waiter is not None:
                 waiter.set(None)
-        elif kind in (FrameType.CANCEL, FrameType.CLAIM):
-            pass  # advisory; the call finishes or times out on its own
+        elif kind == FrameType.CANCEL:
+            # The caller gave up on this call (tchannel-go sends one when its context is
+            # cancelled): as upstream, cancel the call's context; it still finishes or
+            # times out on its own, and what it answers is dropped by the caller.
+            call = self._calls.get(frame.id)
+            if call is not None:
+                call.cancelled.set()
+        elif kind == FrameType.CLAIM:
+            pass  # advisory
         else:
             raise ProtocolError(f"unexpected frame type 0x{kind:02x} after the handshake")
 
@@ -228,6 +261,7 @@ class Connection:
         if call.ttl_ms <= 0:
             self.send_error(call.id, ErrorCode.BAD_REQUEST, "call has no TTL")
             return
+        self._calls[call.id] = call
         gevent.spawn(self._run_call, call)
 
     def _run_call(self, call: InboundCall) -> None:
@@ -237,8 +271,7 @@ class Connection:
             nonlocal done
             if not done:
                 done = True
-                gevent.spawn(self.send_error, call.id, ErrorCode.TIMEOUT,
-                             f"{call.method} did not finish within {call.ttl_ms} ms")
+                gevent.spawn(self._expire, call)
 
         # A bare loop timer, not spawn_later: a greenlet per call only to be killed
         # showed in the benchmark's profile.
@@ -262,6 +295,9 @@ class Connection:
             return
         finally:
             timer.close()
+            if self._calls.get(call.id) is call:
+                del self._calls[call.id]
+            self.last_activity = time.monotonic()
             if self._on_call_end:
                 self._on_call_end()
         if done:
@@ -273,6 +309,27 @@ class Connection:
                                 call_res_head(int(response.code), headers),
                                 (response.arg1, response.arg2, response.arg3))
         self._send(frames)
+
+    def _expire(self, call: InboundCall) -> None:
+        """The call's TTL passed: the caller stopped waiting, so cancel it and say so."""
+        call.cancelled.set()
+        self.send_error(call.id, ErrorCode.TIMEOUT,
+                        f"{call.method} did not finish within {call.ttl_ms} ms")
+
+    # ------------------------------------------------------------ deadlines
+    @property
+    def busy(self) -> bool:
+        """Calls in flight either way (a long poll counts): such a connection is not idle."""
+        return bool(self._calls or self._waiting)
+
+    def partial_since(self) -> float | None:
+        """time.monotonic() since which a frame or an inbound message has been started
+        but not completed; None when nothing is half-received."""
+        started = self._frame_started
+        if self._message_started:
+            oldest = min(self._message_started.values())
+            started = oldest if started is None else min(started, oldest)
+        return started
 
     # --------------------------------------------------------- outbound calls
     def call(self, service: str, arg1: bytes, arg2: bytes, arg3: bytes, *,
@@ -343,6 +400,8 @@ class Connection:
     def close(self) -> None:
         if self._closed:
             return
+        for call in self._calls.values():  # nobody can receive their answers now
+            call.cancelled.set()
         flusher = self._flusher
         if flusher is not None and flusher is not gevent.getcurrent():
             flusher.join(timeout=1.0)  # what was answered before the close still goes out

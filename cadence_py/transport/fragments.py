@@ -133,6 +133,11 @@ class Reassembler:
     def __len__(self) -> int:
         return len(self._pending)
 
+    def __contains__(self, message_id: object) -> bool:
+        """True while ``message_id`` has started and its last fragment is not in yet
+        (also a rejected message whose fragments are still arriving)."""
+        return message_id in self._pending or message_id in self._dropped
+
     @property
     def buffered(self) -> int:
         return self._buffered

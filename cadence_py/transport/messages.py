@@ -11,6 +11,8 @@ import struct
 import time
 from dataclasses import dataclass, field
 
+from gevent.event import Event
+
 from cadence_py.transport.codec import (
     Reader,
     decode_headers8,
@@ -46,6 +48,10 @@ class InboundCall:
     arg3: bytes
     tracing: bytes = ZERO_TRACING
     received_at: float = field(default_factory=time.monotonic)
+    #: Set when nobody waits for the answer any more: the connection closed, the TTL
+    #: passed, or the caller sent a cancel frame. As upstream TChannel cancels the
+    #: call's context: a long poll watching it takes no task it cannot deliver.
+    cancelled: Event = field(default_factory=Event)
 
     @property
     def method(self) -> str:

@@ -3,7 +3,6 @@ could not start it; the adder returns only once the poller's outcome is known.""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import gevent
@@ -12,17 +11,6 @@ import pytest
 from cadence_py.matching import task_list
 from cadence_py.matching.engine import ACTIVITY, MatchingEngine
 from cadence_py.persistence import records as r
-from cadence_py.persistence.sqlite.executions import SQLiteTaskStore
-from cadence_py.persistence.sqlite.store import SQLiteStore
-
-
-@pytest.fixture
-def matching(tmp_path: Path) -> Any:
-    store = SQLiteStore(tmp_path / "tasks.db")
-    engine = MatchingEngine(SQLiteTaskStore(store))
-    yield engine
-    engine.shutdown()
-    store.close()
 
 
 def _add(engine: MatchingEngine, task_id: int) -> None:

@@ -3,6 +3,11 @@
 A poll answers (empty) before the caller's deadline: at most 60 s
 (matching.longPollExpirationInterval) and 1 s before the TTL, like upstream. A poll on a
 worker's sticky task list gets only the events since that worker's previous decision.
+
+A poll whose caller is gone (``ctx.cancelled``: its connection closed, e.g. the worker was
+killed) stops waiting and takes nothing, as upstream cancels the poll's context and tells
+matching the poller is gone; a task it got but had not started yet goes back to the task
+list. It answers empty: nobody reads the answer.
 """
 
 from __future__ import annotations
@@ -49,11 +54,15 @@ class PollingAPIs(WorkflowAPIBase):
         window_end = time.monotonic() + self._poll_window(ctx)
         while True:
             remaining = window_end - time.monotonic()
-            task = self.matching.poll(domain_id, name, task_type, remaining, identity)
+            task = self.matching.poll(domain_id, name, task_type, remaining, identity,
+                                      ctx.cancelled)
             if task is None:
                 return None
             if isinstance(task, QueryTask):
                 return task
+            if ctx.is_cancelled():  # gone since the match: not started, so it goes on
+                self.matching.give_back(domain_id, name, task_type, task)
+                return None
             try:
                 started = start(task)
             except StaleTaskError:
@@ -63,6 +72,15 @@ class PollingAPIs(WorkflowAPIBase):
                 self.matching.give_back(domain_id, name, task_type, task)
                 raise
             self.matching.complete(domain_id, name, task_type, task)
+            if ctx.is_cancelled():
+                # The caller went away while history recorded the task started. A started
+                # task cannot go to another poller (its started event names this poll's
+                # request), so, as upstream, it comes back by its start-to-close timeout:
+                # DecisionTaskTimedOut and a new decision, or the activity's retry or
+                # ActivityTaskTimedOut. Undoing it on a failed write would not close the
+                # gap anyway: a write the kernel took may still never reach a dead peer.
+                log.info("poll on task list %s: caller gone after task %d was started; "
+                         "it returns by its start-to-close timeout", name, task.task_id)
             return started
 
     def PollForDecisionTask(self, ctx: RequestContext, request: Any) -> Any:

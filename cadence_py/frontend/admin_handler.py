@@ -6,6 +6,7 @@ from typing import Any
 
 from cadence_py.common import errors
 from cadence_py.frontend.config import FrontendConfig
+from cadence_py.frontend.not_implemented import refuse
 from cadence_py.rpc import idl
 from cadence_py.rpc.context import RequestContext
 from cadence_py.rpc.dispatch import MethodSpec
@@ -48,10 +49,7 @@ class AdminHandler:
             persistenceInfo={"defaultStore": admin.PersistenceInfo(backend=self.persistence_name)})
 
     def not_implemented(self, ctx: RequestContext, spec: MethodSpec) -> Any:
-        message = f"AdminService.{spec.name} is not implemented by cadence-py yet."
-        if any(cls.__name__ == "BadRequestError" for cls, _ in spec.exceptions):
-            raise errors.bad_request(message)
-        raise errors.internal_error(message)
+        refuse(spec, f"AdminService.{spec.name} is not implemented by cadence-py yet.")
 
 
 class HealthHandler:

@@ -19,6 +19,7 @@ from cadence_py.frontend.domains.failover import failover_domain, list_failover_
 from cadence_py.frontend.domains.listing import list_domains
 from cadence_py.frontend.domains.register import register_domain
 from cadence_py.frontend.domains.update import deprecate_domain, update_domain
+from cadence_py.frontend.not_implemented import refuse
 from cadence_py.frontend.version_check import check_client_version
 from cadence_py.frontend.workflows.control import ControlAPIs
 from cadence_py.frontend.workflows.polling import PollingAPIs
@@ -123,7 +124,4 @@ class WorkflowHandler(StartAPIs, PollingAPIs, TaskAPIs, ControlAPIs, ReadingAPIs
     # ------------------------------------------------------------ placeholders
     def not_implemented(self, ctx: RequestContext, spec: MethodSpec) -> Any:
         """Declared-but-unbuilt methods: a BadRequestError naming the method."""
-        message = f"{spec.name} is not implemented by cadence-py yet."
-        if any(cls.__name__ == "BadRequestError" for cls, _ in spec.exceptions):
-            raise errors.bad_request(message)
-        raise errors.internal_error(message)
+        refuse(spec, f"{spec.name} is not implemented by cadence-py yet.")

@@ -10,8 +10,11 @@ sees is the server's.
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -37,6 +40,14 @@ SERVICES = {"WorkflowService": idl.workflow_service().WorkflowService,
 VICTIM_LIMIT_MS = 100.0
 
 
+#: Where the SQLite file goes: a SQLite server waits for each group commit's fsync on
+#: the hub (persistence/sqlite/group_commit.py, by design), and on a disk shared with
+#: other jobs one fsync took over 100 ms now and then. That is no fault of the input, so
+#: these tests keep the file in memory (tmpfs) when they can: what they bound is what
+#: hostile input does to the hub.
+MEMORY_DIR = "/dev/shm" if os.path.isdir("/dev/shm") else None
+
+
 @contextmanager
 def serve(backend: str, workdir: Path, request: pytest.FixtureRequest
           ) -> Iterator[ServerProcess]:
@@ -54,13 +65,33 @@ def serve(backend: str, workdir: Path, request: pytest.FixtureRequest
         config.write_text(CASSANDRA_CONFIG.format(
             log_level="info", host=node.contact_point, port=node.port,
             keyspace=keyspaces[0], visibility=keyspaces[1]))
-    proc = ServerProcess(config, workdir / "data").start()
+    with tempfile.TemporaryDirectory(dir=MEMORY_DIR) as data:
+        proc = ServerProcess(config, Path(data)).start()
+        raise_priority(proc.proc.pid)  # type: ignore[union-attr]
+        try:
+            yield proc
+        finally:
+            proc.stop()
+            shutil.copy(proc.log_path, workdir / "server.log")  # kept for a failure
+            if node is not None:
+                drop_keyspaces(node, *keyspaces)
+
+
+def raise_priority(pid: int) -> None:
+    """Round-robin real-time priority for the server's and the victim's main thread (the
+    hub), else nice -5, when we may. On a 2-core machine shared with other jobs (load
+    average near 4), victim calls measured the scheduler: 110-250 ms while the server
+    answered the fuzzer's calls in 3 ms each and gevent's monitor thread saw no blocked
+    hub. With the hubs first in line, a pause that remains is the server's."""
     try:
-        yield proc
-    finally:
-        proc.stop()
-        if node is not None:
-            drop_keyspaces(node, *keyspaces)
+        os.sched_setscheduler(pid, os.SCHED_RR, os.sched_param(1))
+        return
+    except (OSError, AttributeError):
+        pass
+    try:
+        os.setpriority(os.PRIO_PROCESS, pid, -5)
+    except OSError:
+        pass  # not permitted: measure as we are
 
 
 @dataclass
@@ -104,7 +135,7 @@ class RawClient:
             exc = getattr(result, field_name, None)
             if exc is not None:
                 return Outcome("declared", exc, seconds)
-        return Outcome("ok", result.success, seconds)
+        return Outcome("ok", getattr(result, "success", None), seconds)  # None: void
 
     def close(self) -> None:
         self.channel.close()
@@ -132,6 +163,7 @@ class Victim:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "tests.faults.victim", str(port), domain],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        raise_priority(self.proc.pid)
         ready = self.proc.stdout.readline()  # type: ignore[union-attr]
         assert ready.strip() == "ready", ready
 

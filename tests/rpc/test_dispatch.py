@@ -420,12 +420,13 @@ def test_not_implemented_is_bad_request_error_naming_the_method(frontend_dispatc
 
 def test_not_implemented_without_bad_request_declared(frontend_dispatcher):
     """DiagnoseWorkflowExecution declares neither BadRequestError nor InternalServiceError,
-    so the handler's InternalServiceError becomes an UNEXPECTED error frame."""
+    so the answer is a BAD_REQUEST error frame, as for an unknown procedure (an undeclared
+    exception would be an UNEXPECTED one: the fuzzer counts those as faults)."""
     declared = {cls.__name__ for cls, _ in SPECS["DiagnoseWorkflowExecution"].exceptions}
     assert not declared & {"BadRequestError", "InternalServiceError"}
     with pytest.raises(TChannelError) as info:
         frontend_dispatcher(make_call("DiagnoseWorkflowExecution", b"\x00"))
-    assert info.value.code == ErrorCode.UNEXPECTED
+    assert info.value.code == ErrorCode.BAD_REQUEST
     assert "DiagnoseWorkflowExecution" in info.value.message
 
 

@@ -155,9 +155,10 @@ def unique(prefix: str) -> str:
 
 
 class Victim:
-    """``python -m tests.faults.victim`` beside the test: DescribeDomain in a loop on its
-    own connection until ``stop``, which returns its report (calls, errors, max_ms,
-    slow: the calls over the limit)."""
+    """``python -m tests.faults.victim`` beside the test, on its own connection, until
+    ``stop``, which returns its reports: ``describe`` (DescribeDomain, a store read) and
+    ``health`` (Meta::health, the hub alone), each with calls, errors, max_ms and slow
+    (the calls over 100 ms)."""
 
     def __init__(self, port: int, domain: str) -> None:
         self.proc = subprocess.Popen(
@@ -170,6 +171,26 @@ class Victim:
     def stop(self) -> dict[str, Any]:
         out, _ = self.proc.communicate("stop\n", timeout=60)
         return json.loads(out.strip().splitlines()[-1])
+
+
+def victim_problems(reports: dict[str, Any], describe_limit_ms: float = VICTIM_LIMIT_MS
+                    ) -> list[str]:
+    """What the victim saw that it must not: any error, a health call over 100 ms, a
+    DescribeDomain over ``describe_limit_ms``."""
+    problems = []
+    for name, limit in (("health", VICTIM_LIMIT_MS), ("describe", describe_limit_ms)):
+        report = reports[name]
+        if report["errors"]:
+            problems.append(f"{name}: errors {report['errors']}")
+        if report["max_ms"] > limit:
+            problems.append(f"{name}: max {report['max_ms']:.1f} ms > {limit:.0f} ms, "
+                            f"slow calls [start, ms]: {report['slow']}")
+    return problems
+
+
+def victim_summary(reports: dict[str, Any]) -> str:
+    return ", ".join(f"{name} {r['calls']} calls max {r['max_ms']:.1f} ms"
+                     for name, r in reports.items())
 
 
 def rss_mib(pid: int) -> float:

@@ -8,7 +8,8 @@ victim client calls DescribeDomain on its own connection. The run fails on:
 - an undeclared error: an error frame other than BAD_REQUEST (what an undecodable or
   oversize call gets), or TIMEOUT on a method that is not a long poll;
 - a traceback in the server's log;
-- a victim call that fails or takes over 100 ms.
+- a victim call that fails, or takes over 100 ms (DescribeDomain on Cassandra: 1 s, see
+  DESCRIBE_LIMIT_MS).
 
 The seed is printed; ``CADENCE_PY_FUZZ_SEED=N`` replays it (each caller draws from its
 own ``Random(seed + i)``, so the requests repeat; how many are sent depends on time).
@@ -31,7 +32,6 @@ from cadence_py.rpc import idl
 from cadence_py.transport.errors import ErrorCode
 from tests.faults.fuzz_requests import Pools, RequestFuzzer
 from tests.faults.hostile import (
-    VICTIM_LIMIT_MS,
     Outcome,
     RawClient,
     Victim,
@@ -39,6 +39,8 @@ from tests.faults.hostile import (
     serve,
     tracebacks,
     unique,
+    victim_problems,
+    victim_summary,
 )
 
 S = idl.shared()
@@ -51,6 +53,13 @@ TTL_MS = 3000
 #: Methods that may wait for work (their TIMEOUT is an answer, not a hang).
 LONG_POLLS = {"PollForDecisionTask", "PollForActivityTask", "GetWorkflowExecutionHistory",
               "QueryWorkflow", "GetTaskListsByDomain"}
+#: The victim's DescribeDomain reads the store. On Cassandra it shares the one test node
+#: with the fuzzer's own writes (domain LWTs among them), and on this 2-core machine the
+#: node's reads took up to 230 ms under that load while the server answered every other
+#: call in 1-3 ms: the node's latency, not a pause of the server. So there it must only
+#: never fail and never hang (the paging-state fault made calls fail or wait 10 s); the
+#: victim's health probe (no store) holds the server itself to 100 ms on every backend.
+DESCRIBE_LIMIT_MS = {"sqlite": 100.0, "cassandra": 1000.0}
 #: Undeclared exceptions upstream answers too (frontend/domains/delete.py says why).
 AS_UPSTREAM = {("DeleteDomain", "EntityNotExistsError")}
 
@@ -146,13 +155,13 @@ def test_fuzz_every_method(backend: str, tmp_path: Path, request: pytest.Fixture
         found = tracebacks(server)
     calls = sum(counts[k] for k in ("ok", "declared", "frame"))
     print(f"{calls} calls in {elapsed:.0f} s ({calls / elapsed:.0f}/s): {dict(counts)}; "
-          f"victim {report['calls']} calls, max {report['max_ms']:.1f} ms")
+          f"victim: {victim_summary(report)}")
     assert not failures, f"seed {base_seed}:\n" + "\n".join(failures)
     assert not found, f"seed {base_seed}: tracebacks in the server log:\n" + \
         "\n\n".join(found[:5])
-    assert not report["errors"], report
-    assert report["max_ms"] <= VICTIM_LIMIT_MS, f"seed {base_seed}: {report}\n" + \
-        "\n".join(overlapping(log, report["slow"]))
+    problems = victim_problems(report, DESCRIBE_LIMIT_MS[backend])
+    assert not problems, f"seed {base_seed}: " + "\n".join(problems) + "\n" + "\n".join(
+        overlapping(log, report["health"]["slow"] + report["describe"]["slow"]))
 
 
 def overlapping(log: list[tuple[float, float, str, str, int]], slow: list[list[float]]

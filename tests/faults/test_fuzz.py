@@ -100,7 +100,8 @@ def verdict(method: str, outcome: Outcome) -> str | None:
     return outcome.describe()[:300]
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "cassandra"])
+@pytest.mark.parametrize("backend", ["sqlite",
+                                     pytest.param("cassandra", marks=pytest.mark.cassandra)])
 def test_fuzz_every_method(backend: str, tmp_path: Path, request: pytest.FixtureRequest
                            ) -> None:
     base_seed = seed()

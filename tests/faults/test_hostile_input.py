@@ -53,7 +53,7 @@ TOKENS = [b"\xff\xfe", b"\x00" * 40, bytes(range(256)),
           b"eyJ4IjogMX0=", b"A" * 20_000]
 
 
-@pytest.fixture(params=["sqlite", "cassandra"])
+@pytest.fixture(params=["sqlite", pytest.param("cassandra", marks=pytest.mark.cassandra)])
 def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServerProcess]:
     with serve(request.param, tmp_path, request) as proc:
         yield proc

@@ -11,7 +11,7 @@ export CADENCE_PY_CACHE := $(CACHE_DIR)
 GO        ?= $(shell command -v go || echo /usr/local/go/bin/go)
 PYTEST_ARGS ?=
 
-.PHONY: run install install-test deps cli go-client java-client cassandra-jars es-jars graphite compose-spec test test-fast clean-cache
+.PHONY: run install install-test deps cli go-client bench-driver java-client cassandra-jars es-jars graphite compose-spec test test-fast clean-cache
 
 install:
 	$(PYTHON) -m pip install -q -e .
@@ -28,6 +28,10 @@ cli:
 # Our Go program (tests/e2e/go) that drives cadence-py with the real Cadence Go client.
 go-client:
 	PATH="$(dir $(GO)):$$PATH" $(PYTHON) -m tests.harness.go_client
+
+# The Go benchmark driver (bench/go); the Cassandra fault tests drive their load with it.
+bench-driver:
+	PATH="$(dir $(GO)):$$PATH" $(PYTHON) -m bench.driver
 
 # Our Java program (tests/e2e/java) that drives cadence-py with the real Cadence Java client
 # (Maven; jar and Maven repo cached in CACHE_DIR).
@@ -50,7 +54,7 @@ graphite:
 compose-spec:
 	PATH="$(dir $(GO)):$$PATH" $(PYTHON) -m tests.harness.compose_spec
 
-deps: install-test cli go-client java-client cassandra-jars es-jars graphite compose-spec
+deps: install-test cli go-client bench-driver java-client cassandra-jars es-jars graphite compose-spec
 
 test: deps
 	$(PYTHON) -m pytest $(PYTEST_ARGS)

@@ -47,6 +47,10 @@ type options struct {
 	decisionConcurrency int
 	activityConcurrency int
 	sticky              bool
+
+	idPrefix  string // workflow ids are <idPrefix>-<n> (default bench-<random>)
+	outcomes  bool   // report every workflow's id, run id, close event and error
+	persevere bool   // retry failed starts and close-event waits until the budget ends
 }
 
 var (
@@ -93,6 +97,10 @@ func main() {
 	fs.IntVar(&o.decisionConcurrency, "decision-concurrency", 0, "run: max concurrent decision tasks per worker (0 = client default)")
 	fs.IntVar(&o.activityConcurrency, "activity-concurrency", 0, "run: max concurrent activities per worker (0 = client default)")
 	fs.BoolVar(&o.sticky, "sticky", true, "run: sticky execution (second decision on the worker's sticky list)")
+	fs.StringVar(&o.idPrefix, "id-prefix", "", "run: workflow id prefix (default bench-<random>)")
+	fs.BoolVar(&o.outcomes, "outcomes", false, "run: list every workflow's outcome in the report")
+	fs.BoolVar(&o.persevere, "persevere", false,
+		"run: retry failed starts and waits until the budget ends (fault tests: the server or its store may be down for a while)")
 	fs.Usage = func() {
 		fmt.Fprintf(os.Stderr, "usage: %s [flags] register-domain|run\n\nflags:\n", os.Args[0])
 		fs.PrintDefaults()

@@ -103,7 +103,10 @@ func runCommand(o *options, rep map[string]interface{}) error {
 	defer closeStarterConn()
 	c := client.NewClient(starterService, o.domain, &client.Options{Identity: fmt.Sprintf("bench-starter@%d", os.Getpid())})
 
-	prefix := "bench-" + randomHex(4)
+	prefix := o.idPrefix
+	if prefix == "" {
+		prefix = "bench-" + randomHex(4)
+	}
 	if o.warmup > 0 {
 		// A server that cannot run a few workflows fails here, not after the whole budget.
 		warmCtx, warmCancel := context.WithTimeout(budget, o.warmupTimeout)
@@ -129,6 +132,9 @@ func runCommand(o *options, rep map[string]interface{}) error {
 	summary := summarize(results, begin, end)
 	for k, v := range summary {
 		rep[k] = v
+	}
+	if o.outcomes {
+		rep["outcomes"] = outcomeList(results)
 	}
 	if o.verify && budget.Err() == nil {
 		for k, v := range verify(budget, o, c, results) {
@@ -189,19 +195,14 @@ func batch(ctx context.Context, o *options, c client.Client, prefix string, coun
 			defer starters.Done()
 			for r := range jobs {
 				r.startAt = time.Now()
-				run, err := c.StartWorkflow(ctx, client.StartWorkflowOptions{
-					ID:                              r.id,
-					TaskList:                        o.taskList,
-					ExecutionStartToCloseTimeout:    o.timeout,
-					DecisionTaskStartToCloseTimeout: o.decisionTO,
-				}, workflowName, r.id)
+				runID, err := startOne(ctx, o, c, r.id)
 				r.startRTT = time.Since(r.startAt)
 				if err != nil {
 					r.err, r.errKind = fmt.Errorf("start: %w", err), "start"
 					cnt.startErrs.Add(1)
 					continue
 				}
-				r.runID = run.RunID
+				r.runID = runID
 				cnt.started.Add(1)
 				toWait <- r
 			}
@@ -215,7 +216,7 @@ func batch(ctx context.Context, o *options, c client.Client, prefix string, coun
 		go func() {
 			defer waiters.Done()
 			for r := range toWait {
-				if err := waitClose(ctx, c, r); err != nil {
+				if err := persevere(ctx, o, func() error { return waitClose(ctx, c, r) }); err != nil {
 					r.err, r.errKind = fmt.Errorf("wait: %w", err), "wait"
 					cnt.waitErrs.Add(1)
 					continue
@@ -252,6 +253,59 @@ func batch(ctx context.Context, o *options, c client.Client, prefix string, coun
 		}
 	}
 	return results, begin, end
+}
+
+// startOne starts workflow id; with -persevere a failed start is tried again until the
+// budget ends, and "already started" (an earlier try that went through although its
+// answer was lost) counts as started, with that run's id.
+func startOne(ctx context.Context, o *options, c client.Client, id string) (string, error) {
+	var runID string
+	err := persevere(ctx, o, func() error {
+		run, err := c.StartWorkflow(ctx, client.StartWorkflowOptions{
+			ID:                              id,
+			TaskList:                        o.taskList,
+			ExecutionStartToCloseTimeout:    o.timeout,
+			DecisionTaskStartToCloseTimeout: o.decisionTO,
+		}, workflowName, id)
+		if already, ok := err.(*s.WorkflowExecutionAlreadyStartedError); ok && o.persevere {
+			runID = already.GetRunId()
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		runID = run.RunID
+		return nil
+	})
+	return runID, err
+}
+
+// persevere runs f once, or with -persevere until it succeeds or the budget ends.
+func persevere(ctx context.Context, o *options, f func() error) error {
+	for {
+		err := f()
+		if err == nil || !o.persevere || ctx.Err() != nil {
+			return err
+		}
+		select {
+		case <-time.After(500 * time.Millisecond):
+		case <-ctx.Done():
+			return err
+		}
+	}
+}
+
+// outcomeList is every workflow's outcome, for the report (-outcomes).
+func outcomeList(results []*outcome) []map[string]interface{} {
+	list := make([]map[string]interface{}, 0, len(results))
+	for _, r := range results {
+		item := map[string]interface{}{"id": r.id, "runId": r.runID, "closeType": r.closeType}
+		if r.err != nil {
+			item["error"] = r.err.Error()
+		}
+		list = append(list, item)
+	}
+	return list
 }
 
 // waitClose long-polls the history for the close event, as client.GetWorkflow(...).Get does.

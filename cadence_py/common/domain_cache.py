@@ -2,6 +2,10 @@
 
 Every workflow call names a domain; reading the domain row each time would double the
 store traffic. Entries live a few seconds, so updates (retention, status) show up fast.
+When the store cannot be read (a Cassandra node down), an expired entry is served as it
+was, as upstream's domain cache keeps its entries until a refresh succeeds: a domain
+rarely changes, and a store outage must not fail calls that need nothing else from it
+(polls, and reads the history cache answers), nor multiply the outage's store traffic.
 """
 
 from __future__ import annotations
@@ -50,6 +54,10 @@ class DomainCache:
             return self._remember(self.store.get_domain(name=name))
         except perr.EntityNotExistsError:
             raise errors.entity_not_exists(f"Domain {name} does not exist.") from None
+        except perr.PersistenceError:
+            if hit is None:
+                raise
+            return hit[1]  # stale beats failing (see the module doc)
 
     def by_id(self, domain_id: str) -> DomainRecord:
         hit = self._by_id.get(domain_id)
@@ -59,3 +67,7 @@ class DomainCache:
             return self._remember(self.store.get_domain(domain_id=domain_id))
         except perr.EntityNotExistsError:
             raise errors.entity_not_exists(f"Domain {domain_id} does not exist.") from None
+        except perr.PersistenceError:
+            if hit is None:
+                raise
+            return hit[1]  # stale beats failing (see the module doc)

@@ -37,6 +37,7 @@ from cadence_py.metrics.client import Metrics
 from cadence_py.metrics.gauges import DomainNames
 from cadence_py.metrics.history import QueueMetrics, timer_queue_metrics, transfer_queue_metrics
 from cadence_py.persistence import records as r
+from cadence_py.persistence.errors import log_failure
 
 log = logging.getLogger(__name__)
 IDLE_WAIT = 5.0
@@ -86,7 +87,7 @@ class _Processor:
             try:
                 waited = self._round()
             except Exception:  # noqa: BLE001 - a store hiccup must not stop the queue
-                log.exception("%s processor round failed", self.name)
+                log_failure(log, "%s processor round failed", self.name)
                 waited = RETRY_WAIT
             if waited:
                 self.wake.wait(timeout=waited)
@@ -104,7 +105,7 @@ class _Processor:
                 fn()
             except Exception as exc:  # noqa: BLE001
                 self.metrics.finished(key, task, started, exc)
-                log.exception("%s task %s failed; will retry", self.name, key)
+                log_failure(log, "%s task %s failed; will retry", self.name, key)
                 gevent.sleep(RETRY_WAIT)
                 self._retry(key, task)
             else:
@@ -140,8 +141,8 @@ class _Processor:
             try:
                 self._complete(list(batch.values()))
             except Exception:  # noqa: BLE001 - the rows stay; deletion is tried again
-                log.exception("%s processor could not delete %d handled tasks", self.name,
-                              len(batch))
+                log_failure(log, "%s processor could not delete %d handled tasks", self.name,
+                            len(batch))
                 if self._stopping:
                     return  # they run again after the restart, as after a crash
                 gevent.sleep(RETRY_WAIT)

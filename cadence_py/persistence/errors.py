@@ -1,5 +1,8 @@
 """Errors every store raises, whatever the database underneath."""
 
+import logging
+import sys
+
 
 class PersistenceError(Exception):
     """The store failed in a way the caller cannot fix (timeouts, lost connection...)."""
@@ -15,3 +18,17 @@ class DomainAlreadyExistsError(PersistenceError):
 
 class ConditionFailedError(PersistenceError):
     """A conditional write lost a race (e.g. the domain metadata version moved on)."""
+
+
+def log_failure(logger: logging.Logger, message: str, *args: object) -> None:
+    """Log the exception being handled, from an ``except`` block of a loop that retries.
+
+    A store failure (node down, timeout) is expected during an outage and may repeat
+    thousands of times: one warning line, its message included. Anything else is a bug
+    and gets its traceback.
+    """
+    exc = sys.exc_info()[1]
+    if isinstance(exc, PersistenceError):
+        logger.warning(message + ": %s", *args, exc)
+    else:
+        logger.exception(message, *args)

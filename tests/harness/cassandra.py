@@ -94,10 +94,16 @@ class CassandraNode(JvmNode):
                  storage_port: Optional[int] = None, heap: str = "1G",
                  jmx_port: Optional[int] = None, cache_dir: Optional[Path] = None,
                  version: str = VERSION, extra_config: Optional[Mapping[str, Any]] = None,
-                 jvm_opts: Sequence[str] = ()) -> None:
+                 jvm_opts: Sequence[str] = (), durable_system: bool = False) -> None:
         """``native_port``/``storage_port`` default to free ports; ``jmx_port=None`` leaves
         JMX off (nodetool then cannot connect); ``extra_config`` overrides yaml keys;
-        ``jvm_opts`` go after ours (so e.g. ``-XX:TieredStopAtLevel=4`` wins)."""
+        ``jvm_opts`` go after ours (so e.g. ``-XX:TieredStopAtLevel=4`` wins).
+
+        ``durable_system``: a node that keeps what it acknowledged through kill -9, for
+        fault tests that kill it and start it again: the system keyspaces keep their
+        commit log (no ``cassandra.unsafesystem``: with it a killed node forgets every
+        keyspace and table made since it started, and its Paxos state), and the commit log
+        is synced before writes are acknowledged (see ``config``)."""
         super().__init__(workdir, "cassandra.log")
         self.contact_point = "127.0.0.1"
         self.port = native_port or free_port()
@@ -108,6 +114,7 @@ class CassandraNode(JvmNode):
         self.version = version
         self.extra_config = dict(extra_config or {})
         self.jvm_opts = list(jvm_opts)
+        self.durable_system = durable_system
 
     def config(self) -> dict[str, Any]:
         """cassandra.yaml contents. 5.0 rejects unknown keys and wants unit-suffixed values."""
@@ -140,6 +147,14 @@ class CassandraNode(JvmNode):
             "concurrent_compactors": 1,
             "compaction_throughput": "0MiB/s",  # unthrottled; tests write little
         }
+        if self.durable_system:
+            # An acknowledged write must survive kill -9. In periodic mode the commit log
+            # is replayed only up to its last sync (every 10 s here), so a killed node
+            # forgot the last seconds of acknowledged writes (runs whose start had been
+            # answered came back "not found"). Group mode syncs before it acknowledges,
+            # a few writes per fsync.
+            del cfg["commitlog_sync_period"]
+            cfg.update(commitlog_sync="group", commitlog_sync_group_window="10ms")
         cfg.update(self.extra_config)
         return cfg
 
@@ -174,6 +189,8 @@ class CassandraNode(JvmNode):
             "chronicle.analytics.disable": "true",  # never phone home (no internet here)
             "chronicle.announcer.disable": "true",
         }
+        if self.durable_system:
+            del props["cassandra.unsafesystem"]
         if self.jmx_port:  # local-only JMX (binds 127.0.0.1); unset = JMX disabled
             props["cassandra.jmx.local.port"] = str(self.jmx_port)
         return [

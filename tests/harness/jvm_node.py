@@ -204,6 +204,15 @@ class JvmNode:
     def pid(self) -> Optional[int]:
         return self.proc.pid if self.proc else None
 
+    def signal(self, sig: int) -> None:
+        """Send ``sig`` to the running JVM (fault tests: SIGKILL, SIGSTOP, SIGCONT). After
+        a SIGKILL, ``start`` launches it again on the same data and ports."""
+        if self.proc is None or self.proc.poll() is not None:
+            raise self.error(f"{self.name} is not running")
+        self.proc.send_signal(sig)
+        if sig == signal.SIGKILL:
+            self.proc.wait(timeout=30)
+
     def stop(self, timeout: float = 30) -> None:
         """SIGTERM (the service's shutdown hook closes it cleanly), then SIGKILL after
         ``timeout``. Idempotent."""

@@ -57,7 +57,7 @@ __all__ = ["DirectSession", "DirectResult"]
 
 RESULT_KIND_ROWS = 2
 #: How long an answer being handed over (popped by the reader) may take to arrive.
-_HANDOVER_WAIT_S = 1.0
+_HANDOVER_WAIT_S = 5.0
 _REQUEST_ERRORS = (OverloadedErrorMessage, IsBootstrappingErrorMessage, TruncateError,
                    ServerError)
 
@@ -265,7 +265,7 @@ class DirectSession:
         # defuncts the connection without calling the request back; an unbounded wait
         # there hung the caller, and the shard lock it held, for good.
         if not request.done.wait(_HANDOVER_WAIT_S):
-            raise OperationTimedOut({request.connection.endpoint: "answer lost in decoding"},
+            raise OperationTimedOut({request.connection.endpoint: "answer not handed over"},
                                     request.pool.host)
         return request.response
 

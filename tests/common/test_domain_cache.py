@@ -1,0 +1,43 @@
+"""DomainCache through a store failure: an entry it had is served past its lifetime while
+the store cannot be read (as upstream's cache keeps entries until a refresh succeeds); a
+domain it never had fails with the store's error."""
+
+from __future__ import annotations
+
+import pytest
+
+from cadence_py.common.domain_cache import DomainCache
+from cadence_py.persistence.errors import PersistenceError
+from cadence_py.persistence.sqlite.store import SQLiteStore
+from tests.persistence.test_domain_store_contract import new_record
+
+
+class Failing:
+    """The real store, with reads switched off as a node that went down would."""
+
+    def __init__(self, inner: SQLiteStore) -> None:
+        self.inner = inner
+        self.down = False
+
+    def get_domain(self, **kwargs):
+        if self.down:
+            raise PersistenceError("cassandra read domain: no host available")
+        return self.inner.get_domain(**kwargs)
+
+
+def test_an_expired_entry_is_served_while_the_store_is_down(tmp_path):
+    store = SQLiteStore(str(tmp_path / "c.db"))
+    try:
+        store.create_domain(new_record("orders"))
+        failing = Failing(store)
+        cache = DomainCache(failing, ttl=0.0)  # every lookup tries the store first
+        record = cache.by_name("orders")
+        failing.down = True
+        assert cache.by_name("orders") is record
+        assert cache.by_id(record.info.id) is record
+        with pytest.raises(PersistenceError):
+            cache.by_name("never-seen")
+        failing.down = False
+        assert cache.by_name("orders").info.name == "orders"
+    finally:
+        store.close()

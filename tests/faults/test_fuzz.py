@@ -117,6 +117,7 @@ def test_fuzz_every_method(backend: str, tmp_path: Path, request: pytest.Fixture
                    for spec in specs.values()]
         failures: list[str] = []
         counts: Counter[str] = Counter()
+        answers: Counter[str] = Counter()  # declared exceptions by type, for triage
         log: list[tuple[float, float, str, str, int]] = []  # (sent, answered, ...)
         victim = Victim(server.port, domain)
         deadline = time.monotonic() + SECONDS
@@ -137,6 +138,8 @@ def test_fuzz_every_method(backend: str, tmp_path: Path, request: pytest.Fixture
                     log.append((sent, time.time(), spec.name, kind, len(arg3)))
                     counts[kind] += 1
                     counts[outcome.kind] += 1
+                    if outcome.kind == "declared":
+                        answers[type(outcome.value).__name__] += 1
                     wrong = verdict(spec.name, outcome)
                     if wrong is not None:
                         n = len(failures)
@@ -156,7 +159,7 @@ def test_fuzz_every_method(backend: str, tmp_path: Path, request: pytest.Fixture
         found = tracebacks(server)
     calls = sum(counts[k] for k in ("ok", "declared", "frame"))
     print(f"{calls} calls in {elapsed:.0f} s ({calls / elapsed:.0f}/s): {dict(counts)}; "
-          f"victim: {victim_summary(report)}")
+          f"victim: {victim_summary(report)}\ndeclared answers: {dict(answers.most_common())}")
     assert not failures, f"seed {base_seed}:\n" + "\n".join(failures)
     assert not found, f"seed {base_seed}: tracebacks in the server log:\n" + \
         "\n\n".join(found[:5])

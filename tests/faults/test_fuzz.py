@@ -9,7 +9,7 @@ victim client calls DescribeDomain on its own connection. The run fails on:
   oversize call gets), or TIMEOUT on a method that is not a long poll;
 - a traceback in the server's log;
 - a victim call that fails, or takes over 100 ms (DescribeDomain on Cassandra: 1 s, see
-  DESCRIBE_LIMIT_MS).
+  hostile.DESCRIBE_LIMIT_MS).
 
 The seed is printed; ``CADENCE_PY_FUZZ_SEED=N`` replays it (each caller draws from its
 own ``Random(seed + i)``, so the requests repeat; how many are sent depends on time).
@@ -37,6 +37,7 @@ from tests.faults.hostile import (
     Victim,
     register_domain,
     serve,
+    DESCRIBE_LIMIT_MS,
     tracebacks,
     unique,
     victim_problems,
@@ -53,13 +54,6 @@ TTL_MS = 3000
 #: Methods that may wait for work (their TIMEOUT is an answer, not a hang).
 LONG_POLLS = {"PollForDecisionTask", "PollForActivityTask", "GetWorkflowExecutionHistory",
               "QueryWorkflow", "GetTaskListsByDomain"}
-#: The victim's DescribeDomain reads the store. On Cassandra it shares the one test node
-#: with the fuzzer's own writes (domain LWTs among them), and on this 2-core machine the
-#: node's reads took up to 230 ms under that load while the server answered every other
-#: call in 1-3 ms: the node's latency, not a pause of the server. So there it must only
-#: never fail and never hang (the paging-state fault made calls fail or wait 10 s); the
-#: victim's health probe (no store) holds the server itself to 100 ms on every backend.
-DESCRIBE_LIMIT_MS = {"sqlite": 100.0, "cassandra": 1000.0}
 #: Undeclared exceptions upstream answers too (frontend/domains/delete.py says why).
 AS_UPSTREAM = {("DeleteDomain", "EntityNotExistsError")}
 

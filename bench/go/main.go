@@ -48,9 +48,10 @@ type options struct {
 	activityConcurrency int
 	sticky              bool
 
-	idPrefix  string // workflow ids are <idPrefix>-<n> (default bench-<random>)
-	outcomes  bool   // report every workflow's id, run id, close event and error
-	persevere bool   // retry failed starts and close-event waits until the budget ends
+	idPrefix   string        // workflow ids are <idPrefix>-<n> (default bench-<random>)
+	outcomes   bool          // report every workflow's id, run id, close event and error
+	persevere  bool          // retry failed starts and close-event waits until the budget ends
+	activityTO time.Duration // activity schedule-to-start and start-to-close (0: the budget)
 }
 
 var (
@@ -98,6 +99,8 @@ func main() {
 	fs.IntVar(&o.activityConcurrency, "activity-concurrency", 0, "run: max concurrent activities per worker (0 = client default)")
 	fs.BoolVar(&o.sticky, "sticky", true, "run: sticky execution (second decision on the worker's sticky list)")
 	fs.StringVar(&o.idPrefix, "id-prefix", "", "run: workflow id prefix (default bench-<random>)")
+	fs.DurationVar(&o.activityTO, "activity-timeout", 0,
+		"run: activity schedule-to-start and start-to-close timeout (0 = the whole budget)")
 	fs.BoolVar(&o.outcomes, "outcomes", false, "run: list every workflow's outcome in the report")
 	fs.BoolVar(&o.persevere, "persevere", false,
 		"run: retry failed starts and waits until the budget ends (fault tests: the server or its store may be down for a while)")

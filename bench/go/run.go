@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"go.uber.org/cadence"
 	s "go.uber.org/cadence/.gen/go/shared"
 	"go.uber.org/cadence/client"
 	"go.uber.org/cadence/worker"
@@ -55,6 +56,11 @@ func runCommand(o *options, rep map[string]interface{}) error {
 	budget, cancel := context.WithTimeout(context.Background(), o.timeout)
 	defer cancel()
 	activityTimeout = o.timeout
+	if o.activityTO > 0 {
+		activityTimeout = o.activityTO
+		activityRetry = &cadence.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2,
+			MaximumInterval: 10 * time.Second, ExpirationInterval: o.timeout}
+	}
 	if o.taskList == "" {
 		o.taskList = "bench-" + randomHex(6)
 	}

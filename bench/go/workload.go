@@ -6,6 +6,7 @@ import (
 	"context"
 	"time"
 
+	"go.uber.org/cadence"
 	"go.uber.org/cadence/activity"
 	"go.uber.org/cadence/worker"
 	"go.uber.org/cadence/workflow"
@@ -30,10 +31,15 @@ var expectedEvents = []string{
 // a slow server shows up as low throughput, not as activity timeouts.
 var activityTimeout = time.Minute
 
+// activityRetry, when set (-activity-timeout), retries an activity that timed out, so a run
+// whose activity completion was lost (fault tests) still completes.
+var activityRetry *cadence.RetryPolicy
+
 func helloWorkflow(ctx workflow.Context, name string) (string, error) {
 	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		ScheduleToStartTimeout: activityTimeout,
 		StartToCloseTimeout:    activityTimeout,
+		RetryPolicy:            activityRetry,
 	})
 	var greeting string
 	err := workflow.ExecuteActivity(ctx, activityName, name).Get(ctx, &greeting)

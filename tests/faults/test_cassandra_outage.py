@@ -208,6 +208,9 @@ def run_driver(server: ServerProcess, prefix: str, log: Path) -> subprocess.Pope
         [str(_bench_binary()), "-address", server.address, "-domain", DOMAIN, "-n", str(N),
          "-warmup", "0", "-start-rate", str(START_RATE), "-verify=false", "-persevere",
          "-outcomes", "-id-prefix", prefix, "-timeout", "240s", "-decision-timeout", "10s",
+         # An activity whose completion was lost in the outage is retried after this
+         # (a 240 s timeout outlived the test's budget).
+         "-activity-timeout", "20s",
          "-progress", "5s", "run"],
         stdout=subprocess.PIPE, stderr=open(log, "ab"))
 

@@ -489,3 +489,22 @@ def test_heartbeat_details_outlive_a_retry(frontend, shared, domain) -> None:  #
     retried = poll_activity(frontend, shared, domain)
     assert retried.attempt == 1 and retried.heartbeatDetails == b"page 7"
 
+
+
+def test_a_negative_page_size_means_the_default(frontend, shared, domain) -> None:  # type: ignore[no-untyped-def]
+    """Found by the fuzzer: pageSize -5 made the query back end index an empty page (an
+    internal error). Upstream treats a page size of zero or less as the default."""
+    start(frontend, shared, domain, "neg-page")
+    deadline = time.monotonic() + 5
+    while True:  # the transfer queue writes visibility records asynchronously
+        listed = frontend.call("ListWorkflowExecutions", shared.ListWorkflowExecutionsRequest(
+            domain=domain, pageSize=-5))
+        if listed.executions or time.monotonic() > deadline:
+            break
+        gevent.sleep(0.05)
+    assert [e.execution.workflowId for e in listed.executions] == ["neg-page"]
+    assert listed.nextPageToken is None
+    opened = frontend.call("ListOpenWorkflowExecutions", shared.ListOpenWorkflowExecutionsRequest(
+        domain=domain, maximumPageSize=-5,
+        StartTimeFilter=shared.StartTimeFilter(earliestTime=0, latestTime=2**62)))
+    assert [e.execution.workflowId for e in opened.executions] == ["neg-page"]

@@ -66,7 +66,7 @@ class VisibilityAPIs(WorkflowAPIBase):
             raise errors.bad_request(f"Pagesize is larger than allow {MAX_PAGE_SIZE}")
         try:
             records, nxt = self.visibility.list(domain_id, open_runs, where,
-                                                page_size or DEFAULT_PAGE_SIZE, token)
+                                                _page_size(page_size), token)
         except (ValueError, binascii.Error, json.JSONDecodeError):
             raise errors.bad_request(errors.INVALID_NEXT_PAGE_TOKEN) from None
         return [execution_info(r) for r in records], nxt
@@ -124,7 +124,7 @@ class VisibilityAPIs(WorkflowAPIBase):
 
     def ListWorkflowExecutions(self, ctx: RequestContext, request: Any) -> Any:
         domain, query, valid = self._query(request)
-        size = request.pageSize or DEFAULT_PAGE_SIZE
+        size = _page_size(request.pageSize)
         if size > MAX_PAGE_SIZE:
             raise errors.bad_request(f"Pagesize is larger than allow {MAX_PAGE_SIZE}")
         try:
@@ -153,3 +153,9 @@ class VisibilityAPIs(WorkflowAPIBase):
         if (request.pageSize or 0) > ARCHIVAL_MAX_PAGE_SIZE:
             raise errors.bad_request(f"Pagesize is larger than allowed {ARCHIVAL_MAX_PAGE_SIZE}")
         raise errors.bad_request("Cluster is not configured for visibility archival")
+
+
+def _page_size(requested: int | None) -> int:
+    """A page size of zero or less means the default, as upstream (a negative one made the
+    query back end index an empty page)."""
+    return requested if requested and requested > 0 else DEFAULT_PAGE_SIZE

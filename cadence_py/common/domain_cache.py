@@ -47,27 +47,26 @@ class DomainCache:
         """The domain, or BadRequest (name missing) / EntityNotExists (unknown)."""
         if not name:
             raise errors.bad_request(errors.DOMAIN_NOT_SET)
-        hit = self._by_name.get(name)
-        if hit and hit[0] > time.monotonic():
-            return hit[1]
-        try:
-            return self._remember(self.store.get_domain(name=name))
-        except perr.EntityNotExistsError:
-            raise errors.entity_not_exists(f"Domain {name} does not exist.") from None
-        except perr.PersistenceError:
-            if hit is None:
-                raise
-            return hit[1]  # stale beats failing (see the module doc)
+        return self._lookup(self._by_name, name, name=name)
 
     def by_id(self, domain_id: str) -> DomainRecord:
-        hit = self._by_id.get(domain_id)
-        if hit and hit[0] > time.monotonic():
+        return self._lookup(self._by_id, domain_id, domain_id=domain_id)
+
+    def _lookup(self, entries: dict[str, tuple[float, DomainRecord]], key: str,
+                **query: str) -> DomainRecord:
+        hit = entries.get(key)
+        now = time.monotonic()
+        if hit and hit[0] > now:
             return hit[1]
         try:
-            return self._remember(self.store.get_domain(domain_id=domain_id))
+            return self._remember(self.store.get_domain(**query))
         except perr.EntityNotExistsError:
-            raise errors.entity_not_exists(f"Domain {domain_id} does not exist.") from None
+            raise errors.entity_not_exists(f"Domain {key} does not exist.") from None
         except perr.PersistenceError:
             if hit is None:
                 raise
-            return hit[1]  # stale beats failing (see the module doc)
+            # Stale beats failing (see the module doc); kept for another ttl, so a store
+            # that is down (or hangs until its timeout) is asked once per ttl, not per call.
+            with self._lock:
+                entries[key] = (now + self.ttl, hit[1])
+            return hit[1]

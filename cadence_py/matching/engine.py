@@ -76,8 +76,9 @@ class MatchingEngine:
     def complete(self, domain_id: str, name: str, task_type: int, task: MatchingTask) -> None:
         self.task_list(domain_id, name, task_type).complete(task)
 
-    def give_back(self, domain_id: str, name: str, task_type: int, task: MatchingTask) -> None:
-        self.task_list(domain_id, name, task_type).give_back(task)
+    def give_back(self, domain_id: str, name: str, task_type: int, task: MatchingTask,
+                  first: bool = False) -> None:
+        self.task_list(domain_id, name, task_type).give_back(task, first)
 
     def shutdown(self) -> None:
         """Answer every waiting poll now (empty), and any later one at once."""

@@ -30,6 +30,7 @@ import gevent
 from gevent.event import AsyncResult, Event
 
 from cadence_py.metrics.matching import MatchingMetrics, TaskListMetrics
+from cadence_py.persistence.errors import log_failure
 from cadence_py.persistence.executions import MatchingTask, TaskStore
 
 #: Seconds an adder waits for its sync-matched poller to report (it reports within one
@@ -143,7 +144,7 @@ class TaskListManager:
         """Put back what a cancelled poll got: a task as ``give_back``, a query ahead of
         the other queries."""
         if isinstance(item, MatchingTask):
-            self.give_back(item)
+            self.give_back(item, first=True)
         else:
             self._hand_or_queue(item, self.queries, first=True)
 
@@ -220,20 +221,22 @@ class TaskListManager:
                 try:
                     self.store.complete_tasks(self.domain_id, self.name, self.task_type, ids)
                 except Exception:  # noqa: BLE001 - the rows stay; try again
-                    log.exception("could not delete %d started tasks of task list %s",
-                                  len(ids), self.name)
+                    log_failure(log, "could not delete %d started tasks of task list %s",
+                                len(ids), self.name)
                     self._done = ids + self._done
                     gevent.sleep(RETRY_WAIT)
         finally:
             self._deleter = None
 
-    def give_back(self, task: MatchingTask) -> None:
-        """A task that was taken but could not be started: offer it again, first."""
+    def give_back(self, task: MatchingTask, first: bool = False) -> None:
+        """A task that was taken but could not be started: offer it again. ``first``
+        (a poll cancelled as it took the task) puts it ahead of the backlog; a task whose
+        start failed goes behind it, so one that fails every time cannot starve the rest."""
         handed = self._handed.pop(task.task_id, None)
         if handed is not None:
             handed.set(False)  # its adder stores it and offers it again
             return
-        self._offer(task, first=True)
+        self._offer(task, first=first)
 
     def recent_pollers(self, within_seconds: float = 300) -> list[PollerInfo]:
         cutoff = time.time_ns() - int(within_seconds * 1e9)

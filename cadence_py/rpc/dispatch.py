@@ -17,6 +17,7 @@ from typing import Any, Callable, Optional
 
 from thriftpy2.thrift import TException, TType
 
+from cadence_py.rpc import idl
 from cadence_py.rpc.codec import MAX_REQUEST_VALUES, decode, encode, fill_required
 from cadence_py.rpc.context import RequestContext, current_request, fill_from_request
 from cadence_py.rpc.strings import InvalidRequest, check_strings
@@ -96,7 +97,7 @@ class NotImplementedMethod(Exception):
 
 
 #: Turns an exception a handler let escape into the Thrift exception the clients expect
-#: (None: not one it knows). The frontend owns the table (``frontend/errors.py``): the
+#: (None: not one it knows). The table is ``common/errors.from_store_error``: the
 #: rpc layer sits below the stores and must not know their errors.
 ErrorMapper = Callable[[BaseException], Optional[TException]]
 
@@ -175,13 +176,24 @@ class ThriftDispatcher:
                 mapped = self.map_error(exc) if self.map_error is not None else None
                 if mapped is None:
                     raise
-                raise mapped from exc
+                try:
+                    raise mapped from exc
+                finally:
+                    mapped = None  # no frame <-> traceback cycle through this local
             if not spec.void:
                 if value is None:
                     raise RuntimeError(f"{method_name} returned no response")
                 result.success = value
         except TException as exc:
             field_name = spec.exception_field(exc)
+            if field_name is None and type(exc).__name__ != "InternalServiceError":
+                # Undeclared here (a store failure's ServiceBusyError on an admin method
+                # that declares only InternalServiceError): the declared internal error.
+                internal = idl.shared().InternalServiceError(
+                    message=getattr(exc, "message", None) or str(exc))
+                if spec.exception_field(internal) is not None:
+                    exc = internal
+                    field_name = spec.exception_field(exc)
             if field_name is None:
                 error = exc
                 raise TChannelError(ErrorCode.UNEXPECTED,

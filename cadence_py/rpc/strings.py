@@ -56,7 +56,9 @@ _PLANS: dict[type, Optional[Checker]] = {}
 def _struct_checker(cls: type) -> Optional[Checker]:
     if cls in _PLANS:
         return _PLANS[cls]
-    _PLANS[cls] = None  # a recursive struct sees "nothing to check" while being planned
+    # A struct that contains itself would see "nothing to check" for that field while it
+    # is planned; Cadence's IDL has no such struct.
+    _PLANS[cls] = None
     fields: list[tuple[str, Checker]] = []
     for spec in getattr(cls, "thrift_spec", {}).values():
         checker = _type_checker(spec[0], spec[2] if len(spec) == 4 else None)
@@ -88,10 +90,7 @@ def _type_checker(ttype: int, extra: Any) -> Optional[Checker]:
     if ttype == TType.STRING:
         return _string
     if ttype == TType.STRUCT:
-        inner = _struct_checker(extra)
-        if inner is None:
-            return None
-        return lambda value: inner(value)  # late-bound: recursive structs plan lazily
+        return _struct_checker(extra)
     if ttype in (TType.LIST, TType.SET):
         item = _type_checker(*_element(extra))
         if item is None:

@@ -133,14 +133,15 @@ class TChannelServer:
             sock.close()
 
     def _drop(self, conn: Connection, reason: str) -> None:
-        """Close ``conn`` for a limit: off the count now, the close itself in a greenlet
-        (it may wait up to a second for answers already queued)."""
+        """Close ``conn`` for a limit: off the count now, the error frame and the close in
+        a greenlet of their own (a peer that reads nothing can make a send wait, and the
+        one sweeper must never wait on one peer)."""
         self._connections.discard(conn)
         self._closed_for[reason] += 1
+        message = None
         if reason == "incomplete":
-            conn.send_error(NO_ID, ErrorCode.FATAL, "frame or message incomplete after "
-                            f"{self.limits.partial_timeout:g}s")
-        gevent.spawn(conn.close)
+            message = f"frame or message incomplete after {self.limits.partial_timeout:g}s"
+        gevent.spawn(_close, conn, message)
 
     def _sweep_forever(self) -> None:
         while True:
@@ -178,3 +179,12 @@ class TChannelServer:
         for conn in list(self._connections):
             conn.close()
         gevent.sleep(0)
+
+
+def _close(conn: Connection, fatal: str | None) -> None:
+    """Tell the peer why (a FATAL error frame, if it can be queued within a second: a peer
+    that reads nothing can hold a send), then close."""
+    if fatal is not None:
+        with gevent.Timeout(1.0, False):
+            conn.send_error(NO_ID, ErrorCode.FATAL, fatal)
+    conn.close()

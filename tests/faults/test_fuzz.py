@@ -11,7 +11,8 @@ victim client calls DescribeDomain on its own connection. The run fails on:
 - a victim call that fails, or takes over 100 ms (DescribeDomain on Cassandra: 1 s, see
   hostile.DESCRIBE_LIMIT_MS).
 
-The seed is printed; ``CADENCE_PY_FUZZ_SEED=N`` replays it (each caller draws from its
+The seed is printed (under CI it is always CI_SEED, so a red CI replays; elsewhere a new
+one each run); ``CADENCE_PY_FUZZ_SEED=N`` replays it (each caller draws from its
 own ``Random(seed + i)``, so the requests repeat; how many are sent depends on time).
 Failing requests are written to the test's tmp dir as ``<n>-<method>.arg3``.
 """
@@ -30,6 +31,7 @@ import pytest
 
 from cadence_py.rpc import idl
 from cadence_py.transport.errors import ErrorCode
+from tests.conftest import IN_CI
 from tests.faults.fuzz_requests import Pools, RequestFuzzer
 from tests.faults.hostile import (
     Outcome,
@@ -58,9 +60,17 @@ LONG_POLLS = {"PollForDecisionTask", "PollForActivityTask", "GetWorkflowExecutio
 AS_UPSTREAM = {("DeleteDomain", "EntityNotExistsError")}
 
 
+#: The seed CI uses, so a red CI replays; runs elsewhere explore new seeds.
+CI_SEED = 20261207
+
+
 def seed() -> int:
     value = os.environ.get("CADENCE_PY_FUZZ_SEED")
-    return int(value) if value else random.SystemRandom().randrange(2**32)
+    if value:
+        return int(value)
+    if IN_CI:
+        return CI_SEED
+    return random.SystemRandom().randrange(2**32)
 
 
 def pools(client: RawClient, domain: str) -> Pools:

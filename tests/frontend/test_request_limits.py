@@ -139,3 +139,23 @@ def test_seal_and_open_round_trip() -> None:
         page_tokens.open_token("cv2", page_tokens.seal("cv2", True, "run"), int, str)
     with pytest.raises(page_tokens.InvalidPageToken):  # nor is a number past int64
         page_tokens.open_token("cv2", page_tokens.seal("cv2", 2**63, "run"), int, str)
+
+
+def test_a_domain_stored_before_the_bounds_can_still_be_updated(app, frontend) -> None:  # type: ignore[no-untyped-def]
+    """Only what an update changes is bounded: a domain whose description was stored
+    before these limits (or by another server) still takes a retention change, and a
+    failover-only update; a new oversize description is refused."""
+    register(frontend, "old-big")
+    record = app.domains.get_domain(name="old-big")
+    record.info.description = "d" * 5000  # as an older server stored it
+    app.domains.update_domain(record, app.domains.get_metadata())
+    app.domain_cache.forget("old-big")
+    frontend.call("UpdateDomain", S.UpdateDomainRequest(
+        name="old-big", configuration=S.DomainConfiguration(
+            workflowExecutionRetentionPeriodInDays=3)))
+    described = frontend.call("DescribeDomain", S.DescribeDomainRequest(name="old-big"))
+    assert described.configuration.workflowExecutionRetentionPeriodInDays == 3
+    assert len(described.domainInfo.description) == 5000
+    with pytest.raises(S.BadRequestError, match="Domain description length exceeds limit."):
+        frontend.call("UpdateDomain", S.UpdateDomainRequest(
+            name="old-big", updatedInfo=S.UpdateDomainInfo(description="e" * 5000)))

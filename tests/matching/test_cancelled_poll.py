@@ -54,8 +54,17 @@ def test_a_backlog_task_given_back_is_offered_first(matching: MatchingEngine) ->
     for task_id in (3, 4):
         _add(matching, task_id)
     first = matching.poll("d", "tl", ACTIVITY, 1)
-    matching.give_back("d", "tl", ACTIVITY, first)
+    matching.give_back("d", "tl", ACTIVITY, first, first=True)  # as a cancelled poll does
     assert matching.poll("d", "tl", ACTIVITY, 1).task_id == 3
+
+
+def test_a_task_whose_start_failed_goes_behind_the_backlog(matching: MatchingEngine) -> None:
+    """A task that fails to start every time must not starve the others."""
+    for task_id in (5, 6):
+        _add(matching, task_id)
+    failed = matching.poll("d", "tl", ACTIVITY, 1)
+    matching.give_back("d", "tl", ACTIVITY, failed)
+    assert [matching.poll("d", "tl", ACTIVITY, 1).task_id for _ in range(2)] == [6, 5]
 
 
 def test_a_query_handed_to_a_cancelled_poll_goes_back(matching: MatchingEngine) -> None:

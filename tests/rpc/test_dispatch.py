@@ -454,3 +454,27 @@ def test_store_failure_that_escaped_a_handler_is_service_busy():
     with pytest.raises(RuntimeError):  # a bug stays a bug: logged, then an error frame
         d(make_call("StartWorkflowExecution", args_bytes(
             "StartWorkflowExecution", SHARED.StartWorkflowExecutionRequest(domain="x"))))
+
+
+def test_store_failure_on_a_method_without_service_busy_is_its_internal_error():
+    """AdminService.DescribeWorkflowExecution declares InternalServiceError but not
+    ServiceBusyError: a failed store there answers the declared InternalServiceError, not
+    an error frame."""
+    from cadence_py.common.errors import from_store_error
+    from cadence_py.persistence.errors import PersistenceError
+
+    admin = idl.admin().AdminService
+    declared = {cls.__name__ for cls, _ in
+                method_specs(admin)["DescribeWorkflowExecution"].exceptions}
+    assert "InternalServiceError" in declared and "ServiceBusyError" not in declared
+
+    class Down:
+        def DescribeWorkflowExecution(self, ctx, request):
+            raise PersistenceError("cassandra read: no host available")
+
+    d = ThriftDispatcher(map_error=from_store_error)
+    d.register("AdminService", admin, Down())
+    res = d(make_call("DescribeWorkflowExecution", b"\x00", service="AdminService"))
+    assert res.code == ResponseCode.APPLICATION_ERROR
+    result = decode(admin.DescribeWorkflowExecution_result(), res.arg3)
+    assert "no host available" in result.internalServiceError.message

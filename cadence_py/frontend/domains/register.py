@@ -70,8 +70,7 @@ def register_domain(store: DomainStore, config: FrontendConfig, request: Any) ->
         last_updated_time=time.time_ns(),
     )
     validation.check_domain_config(record.config, config)
-    validation.check_info_size(record.info, config)
-    validation.check_config_size(record.config, config)
+    validation.check_sizes(record.info, record.config, config)
     for _ in range(CREATE_ATTEMPTS):
         try:
             store.create_domain(record)

@@ -7,6 +7,7 @@ condition that the version has not moved. A lost race is retried a few times.
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Callable
 from typing import Any
@@ -117,6 +118,7 @@ def update_domain(store: DomainStore, config: FrontendConfig, request: Any) -> A
             request.configuration.workflowExecutionRetentionPeriodInDays, config)
 
     def change(record: DomainRecord) -> bool:
+        stored = copy.deepcopy(record)
         changed = _apply_info(record, request.updatedInfo)
         changed |= _apply_config(record, request.configuration, config)
         if request.deleteBadBinary is not None:
@@ -127,8 +129,7 @@ def update_domain(store: DomainStore, config: FrontendConfig, request: Any) -> A
             changed = True
         _apply_replication(record, request.replicationConfiguration, config)
         validation.check_domain_config(record.config, config)
-        validation.check_info_size(record.info, config)
-        validation.check_config_size(record.config, config)
+        validation.check_sizes(record.info, record.config, config, stored)
         if changed:
             record.config_version += 1
         return changed

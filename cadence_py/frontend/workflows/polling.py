@@ -60,9 +60,6 @@ class PollingAPIs(WorkflowAPIBase):
                 return None
             if isinstance(task, QueryTask):
                 return task
-            if ctx.is_cancelled():  # gone since the match: not started, so it goes on
-                self.matching.give_back(domain_id, name, task_type, task)
-                return None
             try:
                 started = start(task)
             except StaleTaskError:

@@ -252,7 +252,10 @@ def create_cluster(cfg: CassandraConfig) -> Cluster:
         # The driver writes requests in 4 KiB pieces; without TCP_NODELAY every request
         # over 4 KiB waits ~40 ms for the peer's delayed ACK.
         sockopts=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
-        reconnection_policy=ExponentialReconnectionPolicy(RECONNECT_BASE_S, RECONNECT_MAX_S),
+        # max_attempts=None: the default (64 tries) gives up after ~2 min at these delays,
+        # and a node down longer than that would never be tried again.
+        reconnection_policy=ExponentialReconnectionPolicy(RECONNECT_BASE_S, RECONNECT_MAX_S,
+                                                          max_attempts=None),
     )
     kwargs.update(auth_and_tls_kwargs(cfg.user, cfg.password, cfg.tls))
     conn_cls = connection_class()

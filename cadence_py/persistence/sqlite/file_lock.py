@@ -33,8 +33,6 @@ from cadence_py.persistence.sqlite.connection import native_lock
 
 #: The longest command line quoted in the message.
 MAX_COMMAND = 300
-#: Attempts to read the holder's note (it writes it just after taking the lock).
-READ_ATTEMPTS = 20
 
 
 class DatabaseInUseError(OSError):
@@ -60,24 +58,25 @@ def acquire(db_path: str | Path) -> str:
     """Take (or share, in this process) the lock of ``db_path``; return the key for
     ``release``. Raises DatabaseInUseError when another process holds it."""
     key = os.path.realpath(db_path)
-    with _guard:
+    path = lock_path(key)
+    with _guard:  # a native lock: nothing inside may yield to the hub
         held = _held.get(key)
         if held is not None:
             held.refs += 1
             return key
-        path = lock_path(key)
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            os.close(fd)
-            raise DatabaseInUseError(_in_use_message(Path(key), path)) from None
+            os.close(fd)  # held elsewhere: the message is built below, outside the guard
         except BaseException:
             os.close(fd)
             raise
-        _write_note(fd)
-        _held[key] = _Held(fd, 1)
-        return key
+        else:
+            _write_note(fd)
+            _held[key] = _Held(fd, 1)
+            return key
+    raise DatabaseInUseError(_in_use_message(Path(key), path))
 
 
 def release(key: str) -> None:
@@ -116,27 +115,18 @@ def _command_line(pid: int) -> str:
     return " ".join(text.split())  # one line, whatever the arguments held
 
 
-def _read_note(path: Path) -> dict[str, object]:
-    """The holder's note; it may be mid-write for a moment after the holder's flock."""
-    for _ in range(READ_ATTEMPTS):
-        try:
-            note = json.loads(path.read_text())
-            if isinstance(note, dict) and "pid" in note:
-                return note
-        except (OSError, ValueError):
-            pass
-        time.sleep(0.05)
-    return {}
-
-
 def _in_use_message(db_path: Path, path: Path) -> str:
-    note = _read_note(path)
-    pid = note.get("pid")
+    """Names the holder from its note (written right after it took the lock; a holder
+    caught between the two is "another process")."""
+    try:
+        note = json.loads(path.read_text())
+    except (OSError, ValueError):
+        note = {}
+    pid = note.get("pid") if isinstance(note, dict) else None
     if pid is None:
         holder = f"another process (see {path})"
     else:
-        command = _command_line(pid) if isinstance(pid, int) else ""
-        command = command or str(note.get("command") or "")
+        command = str(note.get("command") or "")
         if len(command) > MAX_COMMAND:
             command = command[:MAX_COMMAND] + "..."
         holder = f"pid {pid}"

@@ -17,6 +17,16 @@ read that overlaps a write may return the old state after the write remembered t
 and must not put the old one back (on Cassandra that once lost a started decision: a query's
 describe raced RecordDecisionTaskStarted, and the worker's completion was "not found").
 
+A write that failed without proving it did not land (a timeout, a node that died under it:
+not a lost condition) leaves its runs *in doubt*: it may still be applied. On Cassandra a
+conditional write the node accepted but had not committed when it died is invisible to
+ordinary reads until the next conditional write on the partition finishes it, so a plain
+read returned the state before it, and a timer task that write had added then judged
+itself stale against that state and was dropped (a started decision never timed out).
+Until a write of the run succeeds or loses its condition (either settles the doubt), its
+loads are ``fenced`` reads (Cassandra: serial consistency), which finish or void the
+write first.
+
 It is only right while this process is the one writer of its runs, which the shard's range
 id already guarantees: a write after another owner took the shard fails its condition, and
 the failure evicts the entry.
@@ -28,7 +38,9 @@ from collections import OrderedDict
 from typing import Any
 
 from cadence_py.history.history_cache import HistoryCache
-from cadence_py.persistence.executions import ExecutionStore, NewRun
+from cadence_py.persistence.errors import ConditionFailedError
+from cadence_py.persistence.executions import (ExecutionStore, NewRun,
+                                               WorkflowAlreadyExistsError)
 from cadence_py.persistence.records import (
     HistoryBatch,
     MutableState,
@@ -39,6 +51,8 @@ from cadence_py.persistence.records import (
 
 #: Runs kept (a hello-world state is a few KB of objects).
 DEFAULT_MAX_RUNS = 4096
+#: Failures that prove the write's conditional round ran (it lost): nothing left in doubt.
+_SETTLED = (ConditionFailedError, WorkflowAlreadyExistsError)
 
 _Key = tuple[str, str, str]
 
@@ -58,6 +72,7 @@ class CachedExecutionStore:
         self._states: OrderedDict[_Key, MutableState] = OrderedDict()
         self._writing: dict[_Key, int] = {}  # runs with a write in flight, and how many
         self._loading: dict[_Key, object] = {}  # a load's ticket; a write tears it up
+        self._in_doubt: set[_Key] = set()  # a failed write may still change these runs
         self.history = HistoryCache(max_runs)  # what the writes below appended
         self.hits = 0
         self.misses = 0
@@ -84,19 +99,25 @@ class CachedExecutionStore:
             self._states.pop(key, None)
             self._loading.pop(key, None)
 
-    def _end_write(self, keys: list[_Key], written: list[MutableState] | None) -> None:
+    def _end_write(self, keys: list[_Key], written: list[MutableState] | None,
+                   failure: BaseException | None = None) -> None:
         for key in keys:
             left = self._writing[key] - 1
             if left:
                 self._writing[key] = left
             else:
                 del self._writing[key]
+            if failure is None or isinstance(failure, _SETTLED):
+                self._in_doubt.discard(key)
+            else:
+                self._in_doubt.add(key)
         for state in written or ():
             if _key(state) not in self._writing:  # a later write of it is still in flight
                 self._remember(state)
 
     # ------------------------------------------------------------------ store
-    def get_workflow(self, domain_id: str, workflow_id: str, run_id: str) -> MutableState:
+    def get_workflow(self, domain_id: str, workflow_id: str, run_id: str, *,
+                     fenced: bool = False) -> MutableState:
         key = (domain_id, workflow_id, run_id)
         cached = self._states.get(key)
         if cached is not None:
@@ -107,13 +128,19 @@ class CachedExecutionStore:
         ticket = None
         if key not in self._writing:
             ticket = self._loading[key] = object()
+        doubt = key in self._in_doubt
         try:
-            state = self.inner.get_workflow(domain_id, workflow_id, run_id)
+            if fenced or doubt:
+                state = self.inner.get_workflow(domain_id, workflow_id, run_id, fenced=True)
+            else:
+                state = self.inner.get_workflow(domain_id, workflow_id, run_id)
         finally:
             valid = ticket is not None and self._loading.get(key) is ticket
             if valid:
                 del self._loading[key]
         if valid:  # no write of this run overlapped the read
+            if doubt:
+                self._in_doubt.discard(key)  # the fenced read settled it
             self._remember(state)
         return state
 
@@ -122,13 +149,17 @@ class CachedExecutionStore:
                         previous_run_id: str | None = None) -> None:
         keys = [_key(state)]
         self._begin_write(keys)
-        written = None
+        written, failure = None, None
         try:
             self.inner.create_workflow(state, batch, transfer_tasks, timer_tasks,
                                        previous_run_id)
             written = [state]
+        except BaseException as exc:
+            failure = exc
+            raise
         finally:
-            self._end_write(keys, written)
+            self._end_write(keys, written, failure)
+            failure = None
             self._history_written([(state.info.run_id, [batch])], written is not None)
 
     def update_workflow(self, state: MutableState, expected_next_event_id: int,
@@ -140,13 +171,17 @@ class CachedExecutionStore:
         appended = [(state.info.run_id, batches)]
         if new_run is not None:
             appended.append((new_run.state.info.run_id, [new_run.batch]))
-        written = None
+        written, failure = None, None
         try:
             self.inner.update_workflow(state, expected_next_event_id, batches,
                                        transfer_tasks, timer_tasks, new_run)
             written = runs
+        except BaseException as exc:
+            failure = exc
+            raise
         finally:
-            self._end_write(keys, written)
+            self._end_write(keys, written, failure)
+            failure = None
             self._history_written(appended, written is not None)
 
     def delete_workflow(self, domain_id: str, workflow_id: str, run_id: str) -> None:

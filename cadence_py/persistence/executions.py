@@ -69,8 +69,18 @@ class ExecutionStore(Protocol):
         run must be that one (it is replaced). WorkflowAlreadyExistsError otherwise.
         """
 
-    def get_workflow(self, domain_id: str, workflow_id: str, run_id: str) -> MutableState:
-        """EntityNotExistsError if the run is unknown."""
+    def get_workflow(self, domain_id: str, workflow_id: str, run_id: str, *,
+                     fenced: bool = False) -> MutableState:
+        """EntityNotExistsError if the run is unknown.
+
+        ``fenced``: a read that no write left in doubt can contradict later. A write whose
+        call failed (timeout, node down) may still be applied afterwards; on Cassandra a
+        conditional write accepted but not committed when the node died is invisible to
+        ordinary reads until the next conditional write on the partition finishes it, so a
+        plain read can return the state before it. A fenced read (Cassandra: at serial
+        consistency) finishes or voids such a write first. Stores whose writes are never
+        left in doubt (SQLite) read as usual.
+        """
 
     def get_current(self, domain_id: str, workflow_id: str) -> CurrentExecution:
         """EntityNotExistsError if the workflow id was never started."""

@@ -9,7 +9,7 @@ import gevent
 import pytest
 
 from cadence_py.history.state_cache import CachedExecutionStore
-from cadence_py.persistence.errors import ConditionFailedError
+from cadence_py.persistence.errors import ConditionFailedError, PersistenceError
 from cadence_py.persistence.records import HistoryBatch
 from cadence_py.persistence.sqlite.executions import SQLiteExecutionStore
 from cadence_py.persistence.sqlite.store import SQLiteStore
@@ -129,3 +129,53 @@ def test_a_failed_update_leaves_no_state_loaded_meanwhile(cache: Any) -> None:
     inner.update_workflow = real_update
     misses = cache.misses
     assert cache.get_workflow(*key).info.next_event_id == 4 and cache.misses == misses + 1
+
+
+class _LostAnswer:
+    """The real store, whose update lands but whose caller hears an error (as when the node
+    died after applying it), and which records how each load read."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.lose_next_answer = False
+        self.fenced: list[bool] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def update_workflow(self, *args: Any, **kwargs: Any) -> None:
+        self.inner.update_workflow(*args, **kwargs)
+        if self.lose_next_answer:
+            self.lose_next_answer = False
+            raise PersistenceError("cassandra update_workflow: connection closed")
+
+    def get_workflow(self, *args: Any, fenced: bool = False) -> Any:
+        self.fenced.append(fenced)
+        return self.inner.get_workflow(*args)
+
+
+def test_a_run_whose_write_is_in_doubt_is_read_fenced_until_settled(tmp_path: Path) -> None:
+    db = SQLiteStore(tmp_path / "d.db")
+    try:
+        store = _LostAnswer(SQLiteExecutionStore(db))
+        cache = CachedExecutionStore(store)
+        state = _started(cache)
+        info = state.info
+        key = (info.domain_id, info.workflow_id, info.run_id)
+        newer = cache.get_workflow(*key)
+        newer.info.next_event_id = 4
+        store.lose_next_answer = True
+        with pytest.raises(PersistenceError):
+            cache.update_workflow(newer, 3, [_batch(3, 4)], [], [])
+        assert cache.get_workflow(*key).info.next_event_id == 4  # it had landed
+        assert store.fenced == [True]  # read at serial consistency, not from a plain read
+        assert cache.get_workflow(*key).info.next_event_id == 4
+        assert store.fenced == [True]  # settled: cached again, no second fenced read
+        stale = cache.get_workflow(*key)
+        stale.info.next_event_id = 6
+        with pytest.raises(ConditionFailedError):  # a lost condition leaves no doubt
+            cache.update_workflow(stale, 5, [_batch(5, 6)], [], [])
+        cache.get_workflow(*key)
+        assert store.fenced == [True, False]
+    finally:
+        db.close()

@@ -154,6 +154,17 @@ def test_create_then_get_and_current(store: Any) -> None:
     assert store.read_history(state.info.run_id, 1, 3) == [first]
 
 
+def test_a_fenced_read_is_a_read(store: Any) -> None:
+    """``fenced`` (after a write left in doubt) reads the same state, and not-found alike
+    (on Cassandra it is a serial-consistency read through the same statement)."""
+    state = start(store)
+    info = state.info
+    assert store.get_workflow(info.domain_id, info.workflow_id, info.run_id,
+                              fenced=True) == state
+    with pytest.raises(EntityNotExistsError):
+        store.get_workflow(info.domain_id, info.workflow_id, str(uuid.uuid4()), fenced=True)
+
+
 def test_unknown_runs_do_not_exist(store: Any) -> None:
     state = start(store)
     domain_id, workflow_id = state.info.domain_id, state.info.workflow_id

@@ -33,7 +33,8 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from cassandra.cluster import Session
+from cassandra import ConsistencyLevel
+from cassandra.cluster import EXEC_PROFILE_DEFAULT, Session
 from cassandra.query import BatchStatement, BatchType
 
 from cadence_py.persistence.cassandra.history import HistoryTable
@@ -133,6 +134,9 @@ class CassandraExecutionStore:
         # threading locks: gevent's once the server has patched, real ones for the tests'
         # threads (a gevent semaphore must not be shared between OS threads).
         self._shard_locks = [threading.Lock() for _ in range(num_shards)]
+        profile = session.cluster.profile_manager.profiles[EXEC_PROFILE_DEFAULT]
+        self._serial_consistency = profile.serial_consistency_level or \
+            ConsistencyLevel.LOCAL_SERIAL
 
     def shard_of(self, workflow_id: str) -> int:
         return shard_of(workflow_id, self.num_shards)
@@ -224,14 +228,18 @@ class CassandraExecutionStore:
         raise ConditionFailedError(f"run {info.run_id} already exists")
 
     @driver_errors_as_persistence_errors
-    def get_workflow(self, domain_id: str, workflow_id: str, run_id: str) -> MutableState:
+    def get_workflow(self, domain_id: str, workflow_id: str, run_id: str, *,
+                     fenced: bool = False) -> MutableState:
         missing = EntityNotExistsError(
             f"Workflow execution not found (workflowId {workflow_id}, runId {run_id}).")
         try:
             key = _run_key(self.shard_of(workflow_id), domain_id, workflow_id, run_id)
         except ValueError:
             raise missing from None
-        rows = self._session.execute(self._q["select_run"], key).all()
+        stmt = self._q["select_run"].bind(key)
+        if fenced:  # a Paxos read: finishes (or voids) a conditional write left in progress
+            stmt.consistency_level = self._serial_consistency
+        rows = self._session.execute(stmt).all()
         if not rows or rows[0].get("execution") is None:
             raise missing
         return R.state_from_row(rows[0])

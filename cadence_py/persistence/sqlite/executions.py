@@ -43,7 +43,10 @@ class SQLiteExecutionStore:
         self.db.write(_create_workflow, state, batch, transfer_tasks, timer_tasks,
                       previous_run_id)
 
-    def get_workflow(self, domain_id: str, workflow_id: str, run_id: str) -> MutableState:
+    def get_workflow(self, domain_id: str, workflow_id: str, run_id: str, *,
+                     fenced: bool = False) -> MutableState:
+        """(``fenced`` changes nothing here: a SQLite write is committed or not when its
+        call returns, also when the writer process died.)"""
         rows = self.db.read("SELECT document FROM executions WHERE domain_id = ? AND "
                             "workflow_id = ? AND run_id = ?", (domain_id, workflow_id, run_id))
         if not rows:

@@ -91,6 +91,13 @@ class CachedExecutionStore:
     def forget(self, domain_id: str, workflow_id: str, run_id: str) -> None:
         self._states.pop((domain_id, workflow_id, run_id), None)
 
+    def suspect(self, domain_id: str, workflow_id: str, run_id: str) -> None:
+        """A task proved the run's state (cached or read) older than the store's: forget
+        it and read the run fenced next time."""
+        key = (domain_id, workflow_id, run_id)
+        self._states.pop(key, None)
+        self._in_doubt.add(key)
+
     def _begin_write(self, keys: list[_Key]) -> None:
         """Forget the runs and void the tickets of loads under way: while the write is in
         flight (it may yield) nobody may act on the old state as if it were current."""

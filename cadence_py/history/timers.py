@@ -11,6 +11,7 @@ from cadence_py.history.api.activity_tasks import retry_activity, write_started_
 from cadence_py.history.decisions import schedule_activity_dispatch
 from cadence_py.history.run_update import RunUpdate
 from cadence_py.persistence import records as r
+from cadence_py.persistence.errors import StaleReadError
 
 log = logging.getLogger(__name__)
 TIMEOUT_NAMES = {m.START_TO_CLOSE: "START_TO_CLOSE", m.SCHEDULE_TO_START: "SCHEDULE_TO_START",
@@ -52,7 +53,15 @@ def _decision_timeout(engine: Any, upd: RunUpdate, task: r.TimerTask) -> None:
         m.schedule_decision(upd)
         return
     if info.decision_started_id == r.EMPTY_EVENT_ID:
-        return
+        # This timer is written only with the decision's start, for this schedule id and
+        # attempt: a state where that decision is not started is older than the task (its
+        # write was still being applied when the run was read, as after a Cassandra node
+        # froze mid-write). Dropping the task would leave the decision started for good.
+        suspect = getattr(engine.store, "suspect", None)
+        if suspect is not None:
+            suspect(info.domain_id, info.workflow_id, info.run_id)
+        raise StaleReadError(f"decision {info.decision_schedule_id} of {info.workflow_id} "
+                             "is not started in the state read; reading it again")
     if not m.is_transient(info):  # only the first timeout is recorded, as upstream
         upd.add_event("DecisionTaskTimedOut", scheduledEventId=info.decision_schedule_id,
                       startedEventId=info.decision_started_id, timeoutType=m.START_TO_CLOSE)

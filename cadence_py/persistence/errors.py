@@ -20,6 +20,11 @@ class ConditionFailedError(PersistenceError):
     """A conditional write lost a race (e.g. the domain metadata version moved on)."""
 
 
+class StaleReadError(PersistenceError):
+    """A read gave a state older than a task that was written with a later one (the write
+    that added the task was still being applied). Retried, after the run is read again."""
+
+
 def log_failure(logger: logging.Logger, message: str, *args: object) -> None:
     """Log the exception being handled, from an ``except`` block of a loop that retries.
 

@@ -508,3 +508,32 @@ def test_a_negative_page_size_means_the_default(frontend, shared, domain) -> Non
         domain=domain, maximumPageSize=-5,
         StartTimeFilter=shared.StartTimeFilter(earliestTime=0, latestTime=2**62)))
     assert [e.execution.workflowId for e in opened.executions] == ["neg-page"]
+
+
+def test_a_decision_timeout_older_than_the_state_read_is_retried_not_dropped(
+        app, frontend, shared, domain) -> None:  # type: ignore[no-untyped-def]
+    """A decision's start-to-close timer is written only with its start. Read against a
+    state where that decision is not started (the write that added the timer was still
+    being applied: a Cassandra node frozen mid-write), the task is retried after the run
+    is read again (fenced), never dropped: dropped, the decision stayed started for good."""
+    from cadence_py.history import mutations as m
+    from cadence_py.history import timers
+    from cadence_py.persistence import records as r
+    from cadence_py.persistence.errors import StaleReadError
+
+    run_id, _ = start(frontend, shared, domain, "stale-timer")
+    state = app.history.load(app.domain_cache.by_name(domain).info.id, "stale-timer", run_id)
+    info = state.info
+    task = r.TimerTask(type=r.TIMER_DECISION_TIMEOUT, domain_id=info.domain_id,
+                       workflow_id=info.workflow_id, run_id=run_id, fire_time=0,
+                       event_id=info.decision_schedule_id, attempt=info.decision_attempt,
+                       timeout_type=m.START_TO_CLOSE)
+    with pytest.raises(StaleReadError):
+        timers.fire(app.history, task)
+    assert history_types(frontend, shared, domain, "stale-timer", run_id)[0] == [
+        "WorkflowExecutionStarted", "DecisionTaskScheduled"]  # nothing written
+    poll_decision(frontend, shared, domain)  # the start the task was written with lands
+    timers.fire(app.history, task)
+    # timed out; the retry (attempt 1) is transient, as upstream: not written yet
+    assert history_types(frontend, shared, domain, "stale-timer", run_id)[0][2:] == [
+        "DecisionTaskStarted", "DecisionTaskTimedOut"]

@@ -38,16 +38,7 @@ from tests.conftest import require, setup_cadence_keyspaces
 from tests.harness import cassandra as cassandra_harness
 from tests.harness.server import CASSANDRA_CONFIG, ServerProcess
 
-pytestmark = [
-    pytest.mark.cassandra,
-    # Open (issue 15): the promises hold for 298-300 of 300 runs per round, not all. A run
-    # or two that was mid-flight when the node died can stay open for good: after the
-    # node's return a queue task's update of it lost a race ("conflicting update ...;
-    # retrying") and nothing moved it on afterwards. The check stays in CI, reporting
-    # XPASS/XFAIL, until that is found; the message lists each stuck run's history.
-    pytest.mark.xfail(reason="open: a run mid-flight when the node died may stay stuck "
-                             "(see docs/failure-model.md, open items)", strict=False),
-]
+pytestmark = [pytest.mark.cassandra]
 
 DOMAIN = "faults"
 N = 300

@@ -362,7 +362,7 @@ class DecisionHandler:
         self.upd.transfer(r.TRANSFER_UPSERT_SEARCH_ATTRIBUTES)
 
     def _started_attributes(self) -> Any:
-        started = self.engine.read_events(self.upd.info.run_id, 1, 2)
+        started = self.engine.read_events(self.upd.info, 1, 2)
         return started[0].workflowExecutionStartedEventAttributes
 
     def _apply_StartChildWorkflowExecution(self, a: Any, completed_id: int) -> None:

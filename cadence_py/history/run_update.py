@@ -151,6 +151,7 @@ class RunUpdate:
         data = encode_events(self.events)
         self.info.history_size += len(data)
         self.info.last_first_event_id = self.events[0].eventId
+        self.info.last_event_task_id = txn_id
         batch = HistoryBatch(first_event_id=self.events[0].eventId,
                              next_event_id=self.events[-1].eventId + 1, data=data, txn_id=txn_id)
         return [batch], txn_id

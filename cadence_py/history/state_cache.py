@@ -200,12 +200,12 @@ class CachedExecutionStore:
             self._end_write(keys, None)
             self.history.drop(run_id)
 
-    def read_history(self, run_id: str, first_event_id: int, next_event_id: int
-                     ) -> list[HistoryBatch]:
+    def read_history(self, run_id: str, first_event_id: int, next_event_id: int,
+                     max_txn_id: int = 0) -> list[HistoryBatch]:
         known = self.history.read(run_id, first_event_id, next_event_id)
-        if known is not None:
+        if known is not None:  # committed batches only: none is above any bound
             return known
-        return self.inner.read_history(run_id, first_event_id, next_event_id)
+        return self.inner.read_history(run_id, first_event_id, next_event_id, max_txn_id)
 
     def _history_written(self, appended: list[tuple[str, list[HistoryBatch]]],
                          applied: bool) -> None:

@@ -128,7 +128,7 @@ def _workflow_timeout(engine: Any, upd: RunUpdate, task: r.TimerTask) -> None:
     upd.flush_buffered()
     domain = engine.domains.by_id(info.domain_id)
     if info.has_retry_policy or info.cron_schedule:
-        first = engine.read_events(info.run_id, 1, 2)[0].workflowExecutionStartedEventAttributes
+        first = engine.read_events(info, 1, 2)[0].workflowExecutionStartedEventAttributes
         reason = "cadenceInternal:Timeout START_TO_CLOSE"
         nxt = can.retry_successor(info, upd.now, reason, None, first.input)
         if nxt is None and info.cron_schedule:

@@ -25,12 +25,10 @@ ABANDON, REQUEST_CANCEL, TERMINATE = 0, 1, 2
 UNKNOWN_EXTERNAL, ALREADY_COMPLETED = 0, 1
 
 
-def _event(engine: Any, run_id: str, event_id: int) -> Any:
-    for batch in engine.store.read_history(run_id, 1, event_id + 1):
-        for event in decode_events(batch.data):
-            if event.eventId == event_id:
-                return event
-    raise LookupError(f"event {event_id} of run {run_id} not found")
+def _event(engine: Any, info: r.ExecutionInfo, event_id: int) -> Any:
+    for event in engine.read_events(info, event_id, event_id + 1):
+        return event
+    raise LookupError(f"event {event_id} of run {info.run_id} not found")
 
 
 def _ignore_closed(fn: Any) -> Any:
@@ -56,7 +54,7 @@ def start_child(engine: Any, task: r.TransferTask) -> None:
     child = parent.children.get(task.schedule_id)
     if child is None or child.started_id != r.EMPTY_EVENT_ID or not m.is_running(parent):
         return
-    attrs = _event(engine, task.run_id, task.schedule_id).\
+    attrs = _event(engine, parent.info, task.schedule_id).\
         startChildWorkflowExecutionInitiatedEventAttributes
     domain = engine.domains.by_id(task.target_domain_id)
     request = SimpleNamespace(
@@ -119,7 +117,7 @@ def _act_on_external(engine: Any, task: r.TransferTask, pending: str, initiated:
     info = getattr(source, pending).get(task.schedule_id)
     if info is None:
         return
-    attrs = getattr(_event(engine, task.run_id, task.schedule_id), initiated)
+    attrs = getattr(_event(engine, source.info, task.schedule_id), initiated)
     target = engine.domains.by_id(task.target_domain_id)
     cause = None
     try:
@@ -194,7 +192,7 @@ def close(engine: Any, task: r.TransferTask) -> None:
 def _notify_parent(engine: Any, state: r.MutableState) -> None:
     info = state.info
     event_type, field_prefix, pick = CHILD_CLOSE[info.close_status]
-    closing = _event(engine, info.run_id, info.completion_event_id)
+    closing = _event(engine, info, info.completion_event_id)
     attrs = getattr(closing, field_prefix + "EventAttributes")
     shared = idl.shared()
     domain = engine.domains.by_id(info.domain_id)

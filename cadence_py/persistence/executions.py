@@ -95,9 +95,13 @@ class ExecutionStore(Protocol):
         ``new_run`` if one is given).
         """
 
-    def read_history(self, run_id: str, first_event_id: int, next_event_id: int
-                     ) -> list[HistoryBatch]:
-        """Batches whose events fall in [first_event_id, next_event_id), in order."""
+    def read_history(self, run_id: str, first_event_id: int, next_event_id: int,
+                     max_txn_id: int = 0) -> list[HistoryBatch]:
+        """Batches whose events fall in [first_event_id, next_event_id), in order; of the
+        rows of one node, the one with the highest txn id, none above ``max_txn_id`` (the
+        state's ``last_event_task_id``; 0: no bound). A row above it belongs to a write
+        whose state did not land: a write in doubt that lost its condition later, whose
+        row no one deleted, would otherwise replace a batch already served."""
 
     def get_transfer_tasks(self, limit: int) -> list[TransferTask]:
         """The oldest pending transfer tasks."""

@@ -58,6 +58,10 @@ class ExecutionInfo:
     close_status: int = CLOSE_NONE
     next_event_id: int = FIRST_EVENT_ID
     last_first_event_id: int = FIRST_EVENT_ID
+    # The transaction id (txn_id) of the last history batch this state was written with;
+    # 0: not known (states written before it was kept). History reads take no node row
+    # above it: such a row was written by a write that did not land (or not yet).
+    last_event_task_id: int = 0
     last_processed_event: int = EMPTY_EVENT_ID
     start_time: int = 0  # unix nanos
     last_updated_time: int = 0

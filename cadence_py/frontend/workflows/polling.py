@@ -97,7 +97,7 @@ class PollingAPIs(WorkflowAPIBase):
         # A sticky worker has the run cached up to its previous decision: send only what
         # happened since (it fetches the full history itself if its cache was evicted).
         first = info.last_processed_event + 1 if sticky and info.last_processed_event > 0 else 1
-        events = self.history.read_events(info.run_id, first, info.next_event_id)
+        events = self.history.read_events(info, first, info.next_event_id)
         next_event_id = info.next_event_id
         if m.is_transient(info):
             events += m.transient_events(info, events[-1].version if events else -24)

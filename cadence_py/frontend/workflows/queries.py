@@ -94,7 +94,7 @@ class QueryAPIs(WorkflowAPIBase):
         # DecisionTaskCompleted): its cached state must not move ahead of its decisions.
         last = info.last_processed_event + 2 if info.last_processed_event > 0 else \
             info.next_event_id
-        events = self.history.read_events(info.run_id, 1, min(last, info.next_event_id))
+        events = self.history.read_events(info, 1, min(last, info.next_event_id))
         return shared.PollForDecisionTaskResponse(
             taskToken=query.token(),
             workflowExecution=shared.WorkflowExecution(workflowId=info.workflow_id,

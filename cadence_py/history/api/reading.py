@@ -37,9 +37,11 @@ def _parse_token(token: bytes | None) -> dict[str, Any]:
 
 
 class ReadingAPI(EngineCore):
-    def read_events(self, run_id: str, first: int, next_event_id: int) -> list[Any]:
+    def read_events(self, info: r.ExecutionInfo, first: int, next_event_id: int) -> list[Any]:
+        """The run's events in [first, next_event_id), as its state ``info`` wrote them."""
         events: list[Any] = []
-        for batch in self.store.read_history(run_id, 1, next_event_id):
+        for batch in self.store.read_history(info.run_id, 1, next_event_id,
+                                             info.last_event_task_id):
             if batch.next_event_id <= first:
                 continue
             events.extend(e for e in decode_events(batch.data)
@@ -71,13 +73,13 @@ class ReadingAPI(EngineCore):
         if event_filter == CLOSE_EVENT_FILTER:
             if is_running(state):
                 return HistoryPage([], self._token(run_id, first), run_id)
-            events = [e for e in self.read_events(run_id, state.info.completion_event_id
+            events = [e for e in self.read_events(state.info, state.info.completion_event_id
                                                   if state.info.completion_event_id > 0
                                                   else 1, next_event_id)
                       if is_close_event(e)][-1:]
             return HistoryPage(events, None, run_id)
         last = min(next_event_id, first + page_size)
-        events = self.read_events(run_id, first, last)
+        events = self.read_events(state.info, first, last)
         more = last < next_event_id or (wait and is_running(state))
         return HistoryPage(events, self._token(run_id, last) if more else None, run_id)
 

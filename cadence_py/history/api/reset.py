@@ -31,7 +31,7 @@ class ResetAPI(ControlAPI):
               identity: str) -> str:
         base = self.load(domain.info.id, workflow_id, run_id)
         base_run = base.info.run_id
-        events = self.read_events(base_run, 1, base.info.next_event_id)
+        events = self.read_events(base.info, 1, base.info.next_event_id)
         by_id = {e.eventId: e for e in events}
         finish = by_id.get(finish_event_id)
         started = by_id.get(finish_event_id - 1)

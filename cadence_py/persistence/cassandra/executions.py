@@ -330,9 +330,9 @@ class CassandraExecutionStore:
             self._history.delete(new_run.state.info.run_id)
 
     @driver_errors_as_persistence_errors
-    def read_history(self, run_id: str, first_event_id: int, next_event_id: int
-                     ) -> list[HistoryBatch]:
-        return self._history.read(run_id, first_event_id, next_event_id)
+    def read_history(self, run_id: str, first_event_id: int, next_event_id: int,
+                     max_txn_id: int = 0) -> list[HistoryBatch]:
+        return self._history.read(run_id, first_event_id, next_event_id, max_txn_id)
 
     @driver_errors_as_persistence_errors
     def delete_workflow(self, domain_id: str, workflow_id: str, run_id: str) -> None:

@@ -119,8 +119,8 @@ class HistoryTable:
             batch_stmt.add(stmt, params)
         self._session.execute(batch_stmt)
 
-    def read(self, run_id: str, first_event_id: int, next_event_id: int
-             ) -> list[HistoryBatch]:
+    def read(self, run_id: str, first_event_id: int, next_event_id: int,
+             max_txn_id: int = 0) -> list[HistoryBatch]:
         try:
             tree = uuid.UUID(run_id)
         except ValueError:
@@ -131,6 +131,8 @@ class HistoryTable:
         batches: list[HistoryBatch] = []
         for row in self._session.execute(stmt):  # iterating fetches further pages
             node_id = row["node_id"]
+            if max_txn_id and row["txn_id"] > max_txn_id:
+                continue  # written by a write whose state did not land
             if batches and batches[-1].first_event_id == node_id:
                 continue  # an older write of the same node (txn_id DESC)
             data = bytes(row["data"] or b"")

@@ -65,7 +65,7 @@ _INFO_COLUMNLESS = columnless(ExecutionInfo, """
     attempt has_retry_policy retry_initial_interval retry_backoff_coefficient
     retry_max_interval retry_max_attempts retry_expiration_seconds
     retry_non_retriable_errors expiration_time cron_schedule signal_count history_size memo
-    search_attributes""")
+    search_attributes last_event_task_id""")
 
 
 def _info_udt(info: ExecutionInfo, ex: Extras) -> dict[str, Any]:
@@ -87,6 +87,7 @@ def _info_udt(info: ExecutionInfo, ex: Extras) -> dict[str, Any]:
         "state": info.state,
         "close_status": info.close_status,
         "last_first_event_id": info.last_first_event_id,
+        "last_event_task_id": info.last_event_task_id,
         "next_event_id": info.next_event_id,
         "last_processed_event": info.last_processed_event,
         "start_time": ex.time_ms("start_time", info.start_time),
@@ -143,6 +144,7 @@ def _info_from(e: Any, ex: Extras) -> ExecutionInfo:
         close_status=_v(e, "close_status", d.close_status),
         next_event_id=_v(e, "next_event_id", d.next_event_id),
         last_first_event_id=_v(e, "last_first_event_id", d.last_first_event_id),
+        last_event_task_id=_v(e, "last_event_task_id", 0) or 0,
         last_processed_event=_v(e, "last_processed_event", d.last_processed_event),
         start_time=ex.time_ns("start_time", _v(e, "start_time", None)),
         last_updated_time=ex.time_ns("last_updated_time", _v(e, "last_updated_time", None)),

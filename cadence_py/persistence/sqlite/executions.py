@@ -68,14 +68,16 @@ class SQLiteExecutionStore:
         self.db.write(_update_workflow, state, expected_next_event_id, batches,
                       transfer_tasks, timer_tasks, new_run)
 
-    def read_history(self, run_id: str, first_event_id: int, next_event_id: int
-                     ) -> list[HistoryBatch]:
+    def read_history(self, run_id: str, first_event_id: int, next_event_id: int,
+                     max_txn_id: int = 0) -> list[HistoryBatch]:
         rows = self.db.read("SELECT node_id, next_event_id, data, data_encoding, txn_id FROM "
                             "history_node WHERE tree_id = ? AND node_id >= ? AND node_id < ? "
                             "ORDER BY node_id, txn_id DESC", (run_id, first_event_id,
                                                                next_event_id))
         batches: list[HistoryBatch] = []
         for node_id, nxt, data, encoding, txn_id in rows:
+            if max_txn_id and txn_id > max_txn_id:
+                continue  # written by a write whose state did not land
             if batches and batches[-1].first_event_id == node_id:
                 continue  # an older write of the same node
             batches.append(HistoryBatch(node_id, nxt, bytes(data), encoding, txn_id))

@@ -4,7 +4,6 @@ Also the value budget ``decode`` enforces for requests."""
 
 from __future__ import annotations
 
-import time
 
 import pytest
 
@@ -70,35 +69,14 @@ def big_decision_request() -> bytes:
         taskToken=b"t", decisions=decisions, identity="me")))
 
 
-def test_walk_is_cheap_beside_decoding() -> None:
-    """Measured here: 3 ms beside 26 ms of decoding for 1,000 scheduled activities (12%);
-    the bound leaves room for a slow machine."""
-    data = big_decision_request()
-    cls = SPECS["RespondDecisionTaskCompleted"].args_cls
-
-    def best(fn, n=5):  # type: ignore[no-untyped-def]
-        times = []
-        for _ in range(n):
-            started = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - started)
-        return min(times)
-
-    args = decode(cls(), data, MAX_REQUEST_VALUES)
-    decoding = best(lambda: decode(cls(), data, MAX_REQUEST_VALUES))
-    walking = best(lambda: check_strings(args))
-    assert walking < 0.3 * decoding, (walking, decoding)
-
-
 def test_value_budget_refuses_a_flood_of_tiny_values() -> None:
     """1 MB of empty decisions decoded for 2 s with the hub blocked; now refused while
-    the bytes are walked, before thriftpy2 builds a single object."""
+    the bytes are walked, before thriftpy2 builds a single object (how fast, and what
+    the UTF-8 check costs beside decoding: python -m bench.request_walks)."""
     cls = SPECS["RespondDecisionTaskCompleted"].args_cls
     flood = encode(cls(completeRequest=S.RespondDecisionTaskCompletedRequest(
         decisions=[S.Decision()] * 300_000)))
-    started = time.perf_counter()
     with pytest.raises(ThriftDecodeError, match="more values"):
         decode(cls(), flood, MAX_REQUEST_VALUES)
-    assert time.perf_counter() - started < 0.2
     decode(cls(), big_decision_request(), MAX_REQUEST_VALUES)  # a big honest one passes
     decode(cls(), flood)  # no budget: a client reading its own server's answers
